@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace DurableDelivery.Cli;
+
+/// <summary>The top-level command groups of <c>ddctl</c>; each group lives in its own folder.</summary>
+internal static class CommandGroups
+{
+    /// <summary>Every top-level command, in the order <c>--help</c> lists them.</summary>
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace DurableDelivery.Cli;
+
+/// <summary>Entry point of <c>ddctl</c>.</summary>
+public static class Program
+{
+    /// <summary>Builds the command tree and runs it.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("ddctl: carry changes from pull request to production traffic as durable workflows.");
+        foreach (var command in CommandGroups.All())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+}
