@@ -1,0 +1,462 @@
+using DurableDelivery.Engine.Common;
+using DurableDelivery.Engine.History;
+
+namespace DurableDelivery.Engine.Storage.Sqlite;
+
+/// <summary>Worker-side operations: ownership, workflow tasks, activity tasks, queries, time skipping.</summary>
+internal sealed partial class SqliteWorkflowStore
+{
+    public Task RegisterWorkerAsync(string workerId, CancellationToken ct)
+    {
+        var path = Path.Combine(workersDir, workerId + ".lock");
+        var lockFile = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        ownLocks[workerId] = lockFile;
+        return writer.WriteAsync(ctx => ctx.Sql.Exec(
+            "INSERT INTO workers(worker_id, started) VALUES($w, $t) ON CONFLICT(worker_id) DO NOTHING", ("$w", workerId), ("$t", NowMs())));
+    }
+
+    public async Task UnregisterWorkerAsync(string workerId, CancellationToken ct)
+    {
+        await writer.WriteAsync(ctx =>
+        {
+            ReleaseOwned(ctx, workerId, died: false);
+            return true;
+        }).ConfigureAwait(false);
+        if (ownLocks.TryRemove(workerId, out var l))
+        {
+            await l.DisposeAsync().ConfigureAwait(false);
+            File.Delete(Path.Combine(workersDir, workerId + ".lock"));
+        }
+    }
+
+    public async Task<int> ReapDeadWorkersAsync(string selfId, CancellationToken ct)
+    {
+        var workers = await ReadAsync(sql => sql.Query("SELECT worker_id FROM workers", r => r.GetString(0)), ct).ConfigureAwait(false);
+        var dead = new List<string>();
+        foreach (var w in workers)
+        {
+            if (w == selfId || ownLocks.ContainsKey(w))
+            {
+                continue;
+            }
+
+            var path = Path.Combine(workersDir, w + ".lock");
+            try
+            {
+                // An advisory lock that we can take belongs to a process that is gone (the kernel released it).
+                using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+                {
+                }
+
+                File.Delete(path);
+                dead.Add(w);
+            }
+            catch (IOException)
+            {
+                // Held: the worker is alive.
+            }
+        }
+
+        if (dead.Count > 0)
+        {
+            await writer.WriteAsync(ctx =>
+            {
+                foreach (var w in dead)
+                {
+                    ReleaseOwned(ctx, w, died: true);
+                }
+
+                return true;
+            }).ConfigureAwait(false);
+        }
+
+        return dead.Count;
+    }
+
+    private void ReleaseOwned(WriteContext ctx, string workerId, bool died)
+    {
+        var now = NowMs();
+        var sql = ctx.Sql;
+
+        // A run claimed by the worker may have had its task in flight: make it ready so that it is looked at again.
+        sql.Exec("UPDATE runs SET owner=NULL, ready_at=COALESCE(ready_at, $now) WHERE owner=$w AND status=1", ("$w", workerId), ("$now", now));
+        sql.Exec("UPDATE runs SET owner=NULL WHERE owner=$w", ("$w", workerId));
+        var failure = new FailureInfo
+        {
+            Message = died ? $"worker {workerId} died during the attempt" : $"worker {workerId} shut down during the attempt",
+            Type = "WorkerLost",
+            Kind = "Timeout",
+        };
+        sql.Exec(
+            "UPDATE activities SET owner=NULL, attempt=attempt+1, visible_at=$now, deadline=NULL, attempt_started=NULL, last_failure=$f WHERE owner=$w",
+            ("$w", workerId), ("$now", now), ("$f", Ser(failure)));
+        sql.Exec("UPDATE queries SET owner=NULL WHERE owner=$w AND answered=0", ("$w", workerId));
+        sql.Exec("DELETE FROM workers WHERE worker_id=$w", ("$w", workerId));
+        ctx.Pulses.Add(StoreNotifier.WorkKey);
+    }
+
+    public async Task<IReadOnlyList<string>> ClaimReadyWorkflowsAsync(string workerId, IReadOnlyCollection<string> taskQueues, int limit, CancellationToken ct)
+    {
+        var (inList, qps) = InList("$q", taskQueues);
+        var now = NowMs();
+        var any = await ReadAsync(
+            sql => sql.Scalar($"SELECT 1 FROM runs WHERE ready_at IS NOT NULL AND ready_at<=$now AND (owner IS NULL OR owner=$me) AND task_queue IN ({inList}) LIMIT 1", [("$now", now), ("$me", workerId), .. qps]),
+            ct).ConfigureAwait(false);
+        if (any is null)
+        {
+            return [];
+        }
+
+        return await writer.WriteAsync(ctx => ctx.Sql.Query(
+            $"UPDATE runs SET owner=$me, ready_at=NULL WHERE run_id IN (SELECT run_id FROM runs WHERE ready_at IS NOT NULL AND ready_at<=$now AND (owner IS NULL OR owner=$me) AND task_queue IN ({inList}) ORDER BY ready_at LIMIT $n) RETURNING run_id",
+            r => r.GetString(0),
+            [("$now", NowMs()), ("$me", workerId), ("$n", limit), .. qps])).ConfigureAwait(false);
+    }
+
+    public Task<WorkflowTaskInput?> LoadWorkflowTaskAsync(string runId, long afterEventId, CancellationToken ct) => ReadAsync(sql =>
+    {
+        var now = NowMs();
+        var run = FindRunById(sql, runId);
+        if (run is null)
+        {
+            return null;
+        }
+
+        return new WorkflowTaskInput
+        {
+            Run = run,
+            History = ReadEvents(sql, runId, afterEventId),
+            Inbox = sql.Query("SELECT id, data FROM inbox WHERE run_id=$r ORDER BY id", r => new InboxItem(r.GetInt64(0), De<HistoryEvent>(r.GetString(1))!), ("$r", runId)),
+            DueTimers = sql.Query("SELECT event_id, fire_at FROM timers WHERE run_id=$r AND fire_at<=$now ORDER BY fire_at, event_id", r => new DueTimer(r.GetInt64(0), FromMs(r.GetInt64(1))), ("$r", runId), ("$now", now)),
+            Now = FromMs(now),
+        };
+    }, ct);
+
+    public Task<CommitOutcome> CommitWorkflowTaskAsync(WorkflowTaskCommit c, CancellationToken ct) => writer.WriteAsync(ctx =>
+    {
+        var sql = ctx.Sql;
+        var now = NowMs();
+        if (sql.Exec("UPDATE runs SET version=version+1 WHERE run_id=$r AND version=$v AND status=1 AND owner=$me", ("$r", c.RunId), ("$v", c.ExpectedVersion), ("$me", c.WorkerId)) == 0)
+        {
+            return CommitOutcome.Conflict;
+        }
+
+        var run = FindRunById(sql, c.RunId)!;
+        long size = 0;
+        foreach (var e in c.NewEvents)
+        {
+            var data = Ser(e)!;
+            size += data.Length;
+            sql.Exec("INSERT INTO events(run_id, event_id, data) VALUES($r, $e, $d)", ("$r", c.RunId), ("$e", e.EventId), ("$d", data));
+        }
+
+        foreach (var id in c.ConsumedInbox)
+        {
+            sql.Exec("DELETE FROM inbox WHERE id=$i", ("$i", id));
+        }
+
+        foreach (var t in c.FiredTimers.Concat(c.CanceledTimers))
+        {
+            sql.Exec("DELETE FROM timers WHERE run_id=$r AND event_id=$e", ("$r", c.RunId), ("$e", t));
+        }
+
+        foreach (var t in c.NewTimers)
+        {
+            sql.Exec("INSERT INTO timers(run_id, event_id, fire_at) VALUES($r, $e, $f)", ("$r", c.RunId), ("$e", t.StartedEventId), ("$f", t.FireAt.ToUnixTimeMilliseconds()));
+        }
+
+        var claimed = new List<ActivityTaskRecord>();
+        foreach (var a in c.NewActivities)
+        {
+            var eager = a.Eager;
+            long? deadline = eager ? Deadline(a.Options, now, now) : null;
+            long? s2s = !eager && a.Options.ScheduleToStart is { } s ? now + (long)s.TotalMilliseconds : null;
+            sql.Exec(
+                """
+                INSERT INTO activities(run_id, scheduled_event_id, workflow_id, workflow_type, activity_type, task_queue, args, options, attempt,
+                                       scheduled_time, visible_at, owner, attempt_started, deadline, s2s_deadline)
+                VALUES($r, $s, $w, $wt, $t, $q, $a, $o, 1, $now, $now, $own, $st, $dl, $s2s)
+                """,
+                ("$r", c.RunId), ("$s", a.ScheduledEventId), ("$w", run.WorkflowId), ("$wt", run.WorkflowType), ("$t", a.ActivityType), ("$q", a.TaskQueue),
+                ("$a", a.ArgsJson), ("$o", Ser(a.Options)), ("$now", now), ("$own", eager ? c.WorkerId : null), ("$st", eager ? now : null), ("$dl", deadline), ("$s2s", s2s));
+            if (eager)
+            {
+                claimed.Add(new ActivityTaskRecord
+                {
+                    WorkflowId = run.WorkflowId, RunId = c.RunId, WorkflowType = run.WorkflowType, ScheduledEventId = a.ScheduledEventId, ActivityType = a.ActivityType,
+                    TaskQueue = a.TaskQueue, ArgsJson = a.ArgsJson, Options = a.Options, Attempt = 1, ScheduledTime = FromMs(now), AttemptStartedTime = FromMs(now),
+                    Deadline = FromMs(deadline!.Value), Owner = c.WorkerId,
+                });
+            }
+            else
+            {
+                ctx.Pulses.Add(StoreNotifier.WorkKey);
+            }
+        }
+
+        foreach (var scheduledId in c.CancelActivities)
+        {
+            var owner = sql.Query("SELECT owner, attempt FROM activities WHERE run_id=$r AND scheduled_event_id=$s", r => (Owner: Str(r, 0), Attempt: r.GetInt32(1)), ("$r", c.RunId), ("$s", scheduledId));
+            if (owner is [{ Owner: null } pending])
+            {
+                // Not started anywhere: cancel it outright.
+                sql.Exec("DELETE FROM activities WHERE run_id=$r AND scheduled_event_id=$s", ("$r", c.RunId), ("$s", scheduledId));
+                AppendInbox(ctx, c.RunId, new HistoryEvent
+                {
+                    EventType = EventType.ActivityTaskCanceled, Timestamp = FromMs(now), ScheduledEventId = scheduledId, Attempt = pending.Attempt,
+                    Failure = new FailureInfo { Message = "activity canceled before it started", Kind = "Canceled", Type = "Canceled" },
+                }, now);
+            }
+            else if (owner.Count == 1)
+            {
+                sql.Exec("UPDATE activities SET cancel_requested=1 WHERE run_id=$r AND scheduled_event_id=$s", ("$r", c.RunId), ("$s", scheduledId));
+            }
+        }
+
+        foreach (var u in c.Updates)
+        {
+            sql.Exec("UPDATE updates SET state=$s, result=$res, failure=$f WHERE update_id=$u", ("$s", (int)u.State), ("$res", u.ResultJson), ("$f", Ser(u.Failure)), ("$u", u.UpdateId));
+            ctx.Pulses.Add(StoreNotifier.UpdateKey(u.UpdateId));
+        }
+
+        foreach (var child in c.ChildStarts)
+        {
+            var existing = sql.Scalar("SELECT run_id FROM runs WHERE workflow_id=$w AND status=1", ("$w", child.WorkflowId));
+            if (existing is not null)
+            {
+                AppendInbox(ctx, c.RunId, new HistoryEvent
+                {
+                    EventType = EventType.StartChildWorkflowExecutionFailed, Timestamp = FromMs(now), ScheduledEventId = child.InitiatedEventId, WorkflowId = child.WorkflowId,
+                    Failure = new FailureInfo { Message = $"a workflow with id '{child.WorkflowId}' is already running", Type = "WorkflowAlreadyStarted", NonRetryable = true },
+                }, now);
+                continue;
+            }
+
+            InsertRun(ctx, new StartWorkflowRequest
+            {
+                WorkflowId = child.WorkflowId, RunId = child.RunId, WorkflowType = child.WorkflowType, TaskQueue = child.TaskQueue, ArgsJson = child.ArgsJson,
+                RandomSeed = child.RandomSeed, Identity = c.WorkerId,
+            }, (run.WorkflowId, run.RunId, child.InitiatedEventId, child.ParentClosePolicy), now);
+            AppendInbox(ctx, c.RunId, new HistoryEvent
+            {
+                EventType = EventType.ChildWorkflowExecutionStarted, Timestamp = FromMs(now), ScheduledEventId = child.InitiatedEventId, WorkflowId = child.WorkflowId, RunId = child.RunId, Name = child.WorkflowType,
+            }, now);
+        }
+
+        foreach (var (childWorkflowId, reason) in c.CancelChildren)
+        {
+            var childRun = sql.Scalar("SELECT run_id FROM runs WHERE workflow_id=$w AND status=1", ("$w", childWorkflowId)) as string;
+            if (childRun is not null)
+            {
+                AppendInbox(ctx, childRun, new HistoryEvent { EventType = EventType.WorkflowExecutionCancelRequested, Timestamp = FromMs(now), Details = reason, Identity = run.WorkflowId }, now);
+            }
+        }
+
+        var lastEventId = c.NewEvents.Count > 0 ? c.NewEvents[^1].EventId : run.LastEventId;
+        sql.Exec("UPDATE runs SET last_event_id=$e, history_size=history_size+$z, task_failure=NULL, task_attempt=0 WHERE run_id=$r", ("$e", lastEventId), ("$z", size), ("$r", c.RunId));
+
+        var more = false;
+        if (c.Close is { } close)
+        {
+            string? nextRunId = close.NextRun?.RunId;
+            sql.Exec(
+                "UPDATE runs SET status=$s, close_time=$now, result=$res, failure=$f, ready_at=NULL, next_run_id=$n WHERE run_id=$r",
+                ("$s", (int)close.Status), ("$now", now), ("$res", close.ResultJson), ("$f", Ser(close.Failure)), ("$n", nextRunId), ("$r", c.RunId));
+            if (close.NextRun is { } next)
+            {
+                var parent = sql.Query(
+                    "SELECT parent_workflow_id, parent_run_id, parent_event_id, parent_close_policy FROM runs WHERE run_id=$r AND parent_run_id IS NOT NULL",
+                    r => (r.GetString(0), r.GetString(1), r.GetInt64(2), (ParentClosePolicy)r.GetInt32(3)),
+                    ("$r", c.RunId));
+                InsertRun(ctx, next, parent.Count == 1 ? parent[0] : null, now);
+            }
+
+            CloseCleanup(ctx, run, close.Status, close.ResultJson, close.Failure, nextRunId, now);
+        }
+        else
+        {
+            var readyAt = sql.Scalar(
+                "SELECT CASE WHEN EXISTS(SELECT 1 FROM inbox WHERE run_id=$r) THEN $now ELSE (SELECT MIN(fire_at) FROM timers WHERE run_id=$r) END",
+                ("$r", c.RunId), ("$now", now));
+            var readyMs = readyAt is null ? (long?)null : Convert.ToInt64(readyAt, System.Globalization.CultureInfo.InvariantCulture);
+            sql.Exec("UPDATE runs SET ready_at=$a WHERE run_id=$r", ("$a", readyMs), ("$r", c.RunId));
+            more = readyMs is { } ms && ms <= now;
+        }
+
+        return new CommitOutcome(true, run.Version, more, claimed);
+    });
+
+    public Task FailWorkflowTaskAsync(string runId, string workerId, FailureInfo failure, DateTimeOffset retryAt, CancellationToken ct) => writer.WriteAsync(ctx => ctx.Sql.Exec(
+        "UPDATE runs SET task_failure=$f, task_attempt=task_attempt+1, ready_at=$a WHERE run_id=$r AND status=1",
+        ("$f", Ser(failure)), ("$a", retryAt.ToUnixTimeMilliseconds()), ("$r", runId)));
+
+    public Task ReleaseWorkflowsAsync(string workerId, IReadOnlyCollection<string>? runIds, CancellationToken ct) => writer.WriteAsync(ctx =>
+    {
+        if (runIds is null)
+        {
+            ctx.Sql.Exec("UPDATE runs SET owner=NULL WHERE owner=$w", ("$w", workerId));
+        }
+        else
+        {
+            foreach (var r in runIds)
+            {
+                ctx.Sql.Exec("UPDATE runs SET owner=NULL WHERE owner=$w AND run_id=$r", ("$w", workerId), ("$r", r));
+            }
+        }
+
+        return true;
+    });
+
+    public async Task<IReadOnlyList<ActivityTaskRecord>> ClaimActivityTasksAsync(string workerId, IReadOnlyCollection<string> taskQueues, int limit, CancellationToken ct)
+    {
+        var (inList, qps) = InList("$q", taskQueues);
+        var any = await ReadAsync(
+            sql => sql.Scalar($"SELECT 1 FROM activities WHERE owner IS NULL AND visible_at<=$now AND cancel_requested=0 AND task_queue IN ({inList}) LIMIT 1", [("$now", NowMs()), .. qps]),
+            ct).ConfigureAwait(false);
+        if (any is null)
+        {
+            return [];
+        }
+
+        return await writer.WriteAsync(ctx =>
+        {
+            var now = NowMs();
+            var candidates = ctx.Sql.Query(
+                $"SELECT {ActivityColumns} FROM activities WHERE owner IS NULL AND visible_at<=$now AND cancel_requested=0 AND task_queue IN ({inList}) ORDER BY visible_at LIMIT $n",
+                MapActivity,
+                [("$now", now), ("$n", limit), .. qps]);
+            var result = new List<ActivityTaskRecord>(candidates.Count);
+            foreach (var a in candidates)
+            {
+                var deadline = Deadline(a.Options, now, a.ScheduledTime.ToUnixTimeMilliseconds());
+                ctx.Sql.Exec(
+                    "UPDATE activities SET owner=$me, attempt_started=$now, deadline=$dl, s2s_deadline=NULL WHERE run_id=$r AND scheduled_event_id=$s",
+                    ("$me", workerId), ("$now", now), ("$dl", deadline), ("$r", a.RunId), ("$s", a.ScheduledEventId));
+                result.Add(a with { Owner = workerId, AttemptStartedTime = FromMs(now), Deadline = FromMs(deadline) });
+            }
+
+            return result;
+        }).ConfigureAwait(false);
+    }
+
+    public Task<ActivityResolution> ResolveActivityAsync(ActivityKey key, int attempt, HistoryEvent outcome, string? localWorker, CancellationToken ct) => writer.WriteAsync(ctx =>
+    {
+        if (ctx.Sql.Exec("DELETE FROM activities WHERE run_id=$r AND scheduled_event_id=$s AND attempt=$a", ("$r", key.RunId), ("$s", key.ScheduledEventId), ("$a", attempt)) == 0)
+        {
+            return ActivityResolution.Stale;
+        }
+
+        var now = NowMs();
+        var local = localWorker is not null && ctx.Sql.Scalar("SELECT 1 FROM runs WHERE run_id=$r AND owner=$w", ("$r", key.RunId), ("$w", localWorker)) is not null;
+        AppendInbox(ctx, key.RunId, outcome with { Timestamp = FromMs(now), ScheduledEventId = key.ScheduledEventId, Attempt = attempt }, now, markReady: !local);
+        return local ? ActivityResolution.ResolvedLocal : ActivityResolution.Resolved;
+    });
+
+    public Task<bool> RetryActivityAsync(ActivityKey key, int attempt, FailureInfo failure, DateTimeOffset visibleAt, CancellationToken ct) => writer.WriteAsync(ctx =>
+    {
+        var visible = visibleAt.ToUnixTimeMilliseconds();
+        var changed = ctx.Sql.Exec(
+            "UPDATE activities SET attempt=attempt+1, owner=NULL, visible_at=$v, deadline=NULL, attempt_started=NULL, last_failure=$f WHERE run_id=$r AND scheduled_event_id=$s AND attempt=$a",
+            ("$v", visible), ("$f", Ser(failure)), ("$r", key.RunId), ("$s", key.ScheduledEventId), ("$a", attempt)) > 0;
+        if (changed)
+        {
+            ctx.Pulses.Add(StoreNotifier.WorkKey);
+        }
+
+        return changed;
+    });
+
+    public Task<HeartbeatOutcome> HeartbeatActivityAsync(ActivityKey key, int attempt, string? detailsJson, DateTimeOffset? newDeadline, CancellationToken ct) => writer.WriteAsync(ctx =>
+    {
+        var rows = ctx.Sql.Query(
+            "UPDATE activities SET heartbeat_details=COALESCE($d, heartbeat_details), last_heartbeat=$now, deadline=COALESCE($dl, deadline) WHERE run_id=$r AND scheduled_event_id=$s AND attempt=$a RETURNING cancel_requested",
+            r => r.GetInt64(0) != 0,
+            ("$d", detailsJson), ("$now", NowMs()), ("$dl", newDeadline?.ToUnixTimeMilliseconds()), ("$r", key.RunId), ("$s", key.ScheduledEventId), ("$a", attempt));
+        return rows.Count == 0 ? new HeartbeatOutcome(false, true) : new HeartbeatOutcome(true, rows[0]);
+    });
+
+    public Task<IReadOnlyList<ActivityTaskRecord>> GetExpiredActivitiesAsync(IReadOnlyCollection<string> taskQueues, int limit, CancellationToken ct)
+    {
+        var (inList, qps) = InList("$q", taskQueues);
+        return ReadAsync<IReadOnlyList<ActivityTaskRecord>>(
+            sql => sql.Query(
+                $"SELECT {ActivityColumns} FROM activities WHERE ((owner IS NOT NULL AND deadline<=$now) OR (owner IS NULL AND s2s_deadline IS NOT NULL AND s2s_deadline<=$now)) AND task_queue IN ({inList}) LIMIT $n",
+                MapActivity,
+                [("$now", NowMs()), ("$n", limit), .. qps]),
+            ct);
+    }
+
+    public async Task<IReadOnlyList<QueryRecord>> ClaimQueriesAsync(string workerId, IReadOnlyCollection<string> workflowTypes, int limit, CancellationToken ct)
+    {
+        var (inList, ps) = InList("$t", workflowTypes);
+        var any = await ReadAsync(sql => sql.Scalar($"SELECT 1 FROM queries WHERE owner IS NULL AND answered=0 AND workflow_type IN ({inList}) LIMIT 1", [.. ps]), ct).ConfigureAwait(false);
+        if (any is null)
+        {
+            return [];
+        }
+
+        return await writer.WriteAsync(ctx => ctx.Sql.Query(
+            $"UPDATE queries SET owner=$me WHERE id IN (SELECT id FROM queries WHERE owner IS NULL AND answered=0 AND workflow_type IN ({inList}) ORDER BY id LIMIT $n) RETURNING id, run_id, name, args, answered, result, failure",
+            MapQuery,
+            [("$me", workerId), ("$n", limit), .. ps])).ConfigureAwait(false);
+    }
+
+    public Task AnswerQueryAsync(long queryId, string? resultJson, FailureInfo? failure, CancellationToken ct) => writer.WriteAsync(ctx =>
+    {
+        ctx.Sql.Exec("UPDATE queries SET answered=1, result=$r, failure=$f WHERE id=$i", ("$r", resultJson), ("$f", Ser(failure)), ("$i", queryId));
+        ctx.Pulses.Add(StoreNotifier.QueryKey(queryId));
+        return true;
+    });
+
+    public Task<DateTimeOffset?> NextDueTimeAsync(CancellationToken ct) => ReadAsync(sql =>
+    {
+        var v = sql.Scalar(
+            """
+            SELECT MIN(t) FROM (
+              SELECT MIN(ready_at) AS t FROM runs WHERE ready_at IS NOT NULL AND ready_at>$now
+              UNION ALL SELECT MIN(visible_at) FROM activities WHERE owner IS NULL AND visible_at>$now
+              UNION ALL SELECT MIN(deadline) FROM activities WHERE owner IS NOT NULL AND deadline>$now
+              UNION ALL SELECT MIN(s2s_deadline) FROM activities WHERE owner IS NULL AND s2s_deadline>$now)
+            """,
+            ("$now", NowMs()));
+        return FromMs(v);
+    }, ct);
+
+    public Task<bool> HasDueWorkAsync(CancellationToken ct) => ReadAsync(sql => sql.Scalar(
+        """
+        SELECT 1 WHERE EXISTS(SELECT 1 FROM runs WHERE ready_at IS NOT NULL AND ready_at<=$now)
+          OR EXISTS(SELECT 1 FROM activities WHERE owner IS NULL AND visible_at<=$now AND cancel_requested=0)
+          OR EXISTS(SELECT 1 FROM activities WHERE owner IS NOT NULL AND deadline<=$now)
+          OR EXISTS(SELECT 1 FROM activities WHERE owner IS NULL AND s2s_deadline<=$now)
+          OR EXISTS(SELECT 1 FROM queries WHERE owner IS NULL AND answered=0)
+        """,
+        ("$now", NowMs())) is not null, ct);
+
+    /// <summary>The attempt deadline: the attempt timeout, the heartbeat timeout and the schedule-to-close limit, whichever comes first.</summary>
+    private static long Deadline(ActivityOptionsRecord o, long now, long scheduledMs)
+    {
+        var deadline = now + (long)Math.Min(o.AttemptTimeout.TotalMilliseconds, TimeSpan.FromDays(3650).TotalMilliseconds);
+        if (o.Heartbeat is { } hb)
+        {
+            deadline = Math.Min(deadline, now + (long)hb.TotalMilliseconds);
+        }
+
+        if (o.ScheduleToClose is { } s2c)
+        {
+            deadline = Math.Min(deadline, scheduledMs + (long)s2c.TotalMilliseconds);
+        }
+
+        return deadline;
+    }
+
+    private static (string InList, (string, object?)[] Parameters) InList(string prefix, IReadOnlyCollection<string> values)
+    {
+        if (values.Count == 0)
+        {
+            return ("NULL", []);
+        }
+
+        var ps = values.Select((v, i) => (prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object?)v)).ToArray();
+        return (string.Join(", ", ps.Select(p => p.Item1)), ps);
+    }
+}

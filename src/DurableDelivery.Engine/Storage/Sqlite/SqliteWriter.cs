@@ -1,0 +1,183 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace DurableDelivery.Engine.Storage.Sqlite;
+
+/// <summary>
+/// The single writer of a SQLite store. Every write is an operation queued here; the writer thread takes as many queued
+/// operations as are waiting (up to <see cref="MaxBatch"/>), runs each inside its own SAVEPOINT of one
+/// <c>BEGIN IMMEDIATE</c> transaction, and commits once (group commit). An operation that throws is rolled back alone;
+/// the others commit. Callers are answered only after the COMMIT returned, so an acknowledged write is durable
+/// (synchronous=FULL).
+/// </summary>
+internal sealed class SqliteWriter : IAsyncDisposable
+{
+    public const int MaxBatch = 512;
+
+    private readonly Channel<IWriteOp> queue = Channel.CreateUnbounded<IWriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SqliteConnection connection;
+    private readonly SqlCommands commands;
+    private readonly StoreNotifier notifier;
+    private readonly Thread thread;
+    private readonly Action<int>? onCommit;
+
+    public SqliteWriter(SqliteConnection connection, StoreNotifier notifier, Action<int>? onCommit = null)
+    {
+        this.connection = connection;
+        this.notifier = notifier;
+        this.onCommit = onCommit;
+        commands = new SqlCommands(connection);
+        thread = new Thread(Run) { IsBackground = true, Name = "durable-sqlite-writer" };
+        thread.Start();
+    }
+
+    /// <summary>Gets the number of transactions committed (for benchmarks).</summary>
+    public long Commits { get; private set; }
+
+    /// <summary>Gets the number of operations committed (for benchmarks).</summary>
+    public long Operations { get; private set; }
+
+    public Task<T> WriteAsync<T>(Func<WriteContext, T> op)
+    {
+        var w = new WriteOp<T>(op);
+        if (!queue.Writer.TryWrite(w))
+        {
+            throw new ObjectDisposedException(nameof(SqliteWriter), "The store is closed.");
+        }
+
+        return w.Completion.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await Task.Run(thread.Join).ConfigureAwait(false);
+        commands.Dispose();
+    }
+
+    private void Run()
+    {
+        var batch = new List<IWriteOp>(MaxBatch);
+        var reader = queue.Reader;
+        while (true)
+        {
+            try
+            {
+                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    return;
+                }
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
+
+            batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var op))
+            {
+                batch.Add(op);
+            }
+
+            RunBatch(batch);
+        }
+    }
+
+    private void RunBatch(List<IWriteOp> batch)
+    {
+        var ctx = new WriteContext(connection, commands);
+        try
+        {
+            commands.Exec("BEGIN IMMEDIATE");
+            foreach (var op in batch)
+            {
+                commands.Exec("SAVEPOINT op");
+                try
+                {
+                    op.Run(ctx);
+                    commands.Exec("RELEASE op");
+                }
+                catch (Exception e)
+                {
+                    commands.Exec("ROLLBACK TO op");
+                    commands.Exec("RELEASE op");
+                    op.SetError(e);
+                }
+            }
+
+            commands.Exec("COMMIT");
+            Commits++;
+            Operations += batch.Count;
+            onCommit?.Invoke(batch.Count);
+        }
+        catch (Exception e)
+        {
+            try
+            {
+                commands.Exec("ROLLBACK");
+            }
+            catch (SqliteException)
+            {
+                // Already rolled back by SQLite.
+            }
+
+            foreach (var op in batch)
+            {
+                op.SetError(new Exceptions.StoreException($"The store could not commit: {e.Message}", e));
+            }
+        }
+
+        foreach (var op in batch)
+        {
+            op.Complete();
+        }
+
+        foreach (var key in ctx.Pulses)
+        {
+            notifier.Pulse(key);
+        }
+    }
+
+    private interface IWriteOp
+    {
+        void Run(WriteContext ctx);
+
+        void SetError(Exception e);
+
+        void Complete();
+    }
+
+    private sealed class WriteOp<T>(Func<WriteContext, T> op) : IWriteOp
+    {
+        private T? result;
+        private Exception? error;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Run(WriteContext ctx) => result = op(ctx);
+
+        public void SetError(Exception e) => error ??= e;
+
+        public void Complete()
+        {
+            if (error is not null)
+            {
+                Completion.TrySetException(error);
+            }
+            else
+            {
+                Completion.TrySetResult(result!);
+            }
+        }
+    }
+}
+
+/// <summary>What a write operation sees: the connection's cached commands and the keys to pulse after commit.</summary>
+internal sealed class WriteContext(SqliteConnection connection, SqlCommands commands)
+{
+    public SqliteConnection Connection { get; } = connection;
+
+    public SqlCommands Sql { get; } = commands;
+
+    public HashSet<string> Pulses { get; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,274 @@
+using DurableDelivery.Engine.Activities;
+using DurableDelivery.Engine.Common;
+using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Engine.History;
+using DurableDelivery.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DurableDelivery.Engine.Worker;
+
+/// <summary>Activity attempts: run, heartbeat, complete, retry with backoff, time out.</summary>
+public sealed partial class DurableWorker
+{
+    private void StartActivity(ActivityTaskRecord task)
+    {
+        var attemptLeft = (task.Deadline ?? store.Time.GetUtcNow() + task.Options.AttemptTimeout) - store.Time.GetUtcNow();
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
+        var ra = new RunningActivity(task, cancel);
+        if (!running.TryAdd(task.Key, ra))
+        {
+            cancel.Dispose();
+            return;
+        }
+
+        Interlocked.Increment(ref busy);
+        if (attemptLeft < TimeSpan.FromDays(365))
+        {
+            // The attempt's deadline, enforced here too (the store's expiry sweep covers dead workers).
+            var timer = store.Time.CreateTimer(
+                _ =>
+                {
+                    ra.TimedOut = true;
+                    ra.CancelReason ??= "the attempt timed out";
+                    try
+                    {
+                        ra.Cancel.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                    }
+                },
+                null,
+                attemptLeft > TimeSpan.Zero ? attemptLeft : TimeSpan.Zero,
+                Timeout.InfiniteTimeSpan);
+            _ = ra.Completion.Task.ContinueWith(_ => timer.Dispose(), TaskScheduler.Default);
+        }
+
+        _ = Task.Run(() => RunActivityAsync(ra));
+    }
+
+    private async Task RunActivityAsync(RunningActivity ra)
+    {
+        var t = ra.Task;
+        string? heartbeatDetails = t.HeartbeatDetails;
+        var heartbeatDirty = false;
+        var lastFlush = DateTimeOffset.MinValue;
+        var flushing = 0;
+        var throttle = t.Options.Heartbeat is { } hb ? TimeSpan.FromTicks((long)(hb.Ticks * 0.8)) : TimeSpan.FromSeconds(30);
+
+        async Task FlushHeartbeatAsync()
+        {
+            heartbeatDirty = false;
+            lastFlush = store.Time.GetUtcNow();
+            DateTimeOffset? newDeadline = null;
+            if (t.Options.Heartbeat is { } h)
+            {
+                var attemptEnd = (t.AttemptStartedTime ?? lastFlush) + t.Options.AttemptTimeout;
+                newDeadline = lastFlush + h < attemptEnd ? lastFlush + h : attemptEnd;
+            }
+
+            var outcome = await store.HeartbeatActivityAsync(t.Key, t.Attempt, heartbeatDetails, newDeadline, CancellationToken.None).ConfigureAwait(false);
+            CrashPoints.Hit("heartbeat-after");
+            if (!outcome.Owned || outcome.CancelRequested)
+            {
+                ra.CancelReason ??= outcome.Owned ? "the workflow requested cancellation" : "the activity is no longer wanted (the workflow closed or the attempt was superseded)";
+                await ra.Cancel.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        var context = new ActivityExecutionContext(
+            new ActivityInfo
+            {
+                ActivityType = t.ActivityType, ActivityId = t.ScheduledEventId.ToString(System.Globalization.CultureInfo.InvariantCulture), Attempt = t.Attempt,
+                WorkflowId = t.WorkflowId, WorkflowRunId = t.RunId, WorkflowType = t.WorkflowType, TaskQueue = t.TaskQueue, ScheduledTime = t.ScheduledTime,
+                StartedTime = t.AttemptStartedTime ?? store.Time.GetUtcNow(), HeartbeatTimeout = t.Options.Heartbeat, StartToCloseTimeout = t.Options.StartToClose,
+                IdempotencyKey = $"{t.WorkflowId}/{t.RunId}/{t.ScheduledEventId}", HeartbeatDetailsJson = t.HeartbeatDetails,
+            },
+            ra.Cancel.Token,
+            shutdown.Token,
+            loggerFactory.CreateLogger("Activity." + t.ActivityType),
+            details =>
+            {
+                heartbeatDetails = details ?? heartbeatDetails;
+                heartbeatDirty = true;
+                if (store.Time.GetUtcNow() - lastFlush >= throttle && Interlocked.Exchange(ref flushing, 1) == 0)
+                {
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await FlushHeartbeatAsync().ConfigureAwait(false);
+                        }
+                        catch (Exception e)
+                        {
+                            logger.LogWarning(e, "Heartbeat of activity {Activity} failed", t.ActivityType);
+                        }
+                        finally
+                        {
+                            Volatile.Write(ref flushing, 0);
+                        }
+                    });
+                }
+            });
+
+        try
+        {
+            string? resultJson;
+            try
+            {
+                if (!activities.TryGetValue(t.ActivityType, out var def))
+                {
+                    throw new ApplicationFailureException(
+                        $"Activity type '{t.ActivityType}' is not registered on worker {WorkerId} (task queue '{options.TaskQueue}'); registered: {string.Join(", ", activities.Keys.Order(StringComparer.Ordinal))}.",
+                        "ActivityNotRegistered");
+                }
+
+                object?[] args;
+                try
+                {
+                    args = PayloadConverter.DeserializeArgs(t.ArgsJson, def.ParameterTypes, $"activity '{t.ActivityType}'");
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ApplicationFailureException(e.Message, "InvalidArguments", nonRetryable: true);
+                }
+
+                ActivityExecutionContext.SetCurrent(context);
+                context.CancelReason = null;
+                var returned = def.Method.Invoke(def.CreateTarget(), args);
+                object? value = returned;
+                if (returned is Task task)
+                {
+                    await task.ConfigureAwait(false);
+                    value = def.ResultType is null ? null : task.GetType().GetProperty("Result")!.GetValue(task);
+                }
+
+                resultJson = def.ResultType is null ? null : PayloadConverter.Serialize(value);
+            }
+            catch (Exception raw)
+            {
+                var e = FailureConverter.Unwrap(raw);
+                context.CancelReason = ra.CancelReason;
+                if (shutdown.IsCancellationRequested && !ra.TimedOut)
+                {
+                    // Shutting down: the attempt is handed back by UnregisterWorker and retried by the next worker.
+                    return;
+                }
+
+                if (heartbeatDirty)
+                {
+                    await FlushHeartbeatAsync().ConfigureAwait(false);
+                }
+
+                await ReportFailureAsync(ra, e).ConfigureAwait(false);
+                return;
+            }
+            finally
+            {
+                ActivityExecutionContext.SetCurrent(null);
+            }
+
+            CrashPoints.Hit("activity-resolve-before");
+            var resolution = await store.ResolveActivityAsync(t.Key, t.Attempt, new HistoryEvent { EventType = EventType.ActivityTaskCompleted, Payload = resultJson, Identity = WorkerId }, WorkerId, CancellationToken.None).ConfigureAwait(false);
+            CrashPoints.Hit("activity-resolve-after");
+            if (resolution == ActivityResolution.ResolvedLocal)
+            {
+                Enqueue(t.RunId);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Activity {Activity} of {WorkflowId} could not report its outcome; the attempt will time out and be retried", t.ActivityType, t.WorkflowId);
+        }
+        finally
+        {
+            running.TryRemove(t.Key, out _);
+            ra.Completion.TrySetResult();
+            ra.Cancel.Dispose();
+            Interlocked.Decrement(ref busy);
+        }
+    }
+
+    private async Task ReportFailureAsync(RunningActivity ra, Exception error)
+    {
+        var t = ra.Task;
+        if (error is OperationCanceledException && ra.CancelReason is not null && !ra.TimedOut)
+        {
+            var canceled = await store.ResolveActivityAsync(
+                t.Key,
+                t.Attempt,
+                new HistoryEvent { EventType = EventType.ActivityTaskCanceled, Identity = WorkerId, Failure = new FailureInfo { Message = ra.CancelReason, Kind = "Canceled", Type = "Canceled" } },
+                WorkerId,
+                CancellationToken.None).ConfigureAwait(false);
+            if (canceled == ActivityResolution.ResolvedLocal)
+            {
+                Enqueue(t.RunId);
+            }
+
+            return;
+        }
+
+        var failure = ra.TimedOut
+            ? new FailureInfo { Message = $"activity '{t.ActivityType}' attempt {t.Attempt} timed out", Kind = "Timeout", Type = t.Options.Heartbeat is not null ? "Heartbeat" : "StartToClose" }
+            : FailureConverter.ToFailure(error);
+        await FailAttemptAsync(t, failure, error is ApplicationFailureException { NonRetryable: true }).ConfigureAwait(false);
+    }
+
+    /// <summary>Retries the attempt with backoff, or records the final failure (or time-out) when the policy says stop.</summary>
+    private async Task FailAttemptAsync(ActivityTaskRecord t, FailureInfo failure, bool nonRetryable)
+    {
+        var policy = t.Options.RetryPolicy ?? new RetryPolicy();
+        var now = store.Time.GetUtcNow();
+        var delay = policy.DelayAfter(t.Attempt);
+        var exhausted = policy.MaximumAttempts > 0 && t.Attempt >= policy.MaximumAttempts;
+        var pastScheduleToClose = t.Options.ScheduleToClose is { } s2c && now + delay >= t.ScheduledTime + s2c;
+        var listed = policy.NonRetryableErrorTypes?.Contains(failure.Type ?? string.Empty, StringComparer.Ordinal) == true;
+        if (nonRetryable || listed || exhausted || pastScheduleToClose)
+        {
+            var final = failure.Kind == "Timeout" || pastScheduleToClose ? EventType.ActivityTaskTimedOut : EventType.ActivityTaskFailed;
+            var f = pastScheduleToClose && failure.Kind != "Timeout" ? failure with { Kind = "Timeout", Type = "ScheduleToClose", Message = $"schedule-to-close timeout after: {failure.Message}" } : failure;
+            CrashPoints.Hit("activity-resolve-before");
+            var resolution = await store.ResolveActivityAsync(t.Key, t.Attempt, new HistoryEvent { EventType = final, Identity = WorkerId, Failure = f }, WorkerId, CancellationToken.None).ConfigureAwait(false);
+            CrashPoints.Hit("activity-resolve-after");
+            if (resolution == ActivityResolution.ResolvedLocal)
+            {
+                Enqueue(t.RunId);
+            }
+
+            return;
+        }
+
+        logger.LogWarning("Activity {Activity} of {WorkflowId} attempt {Attempt} failed: {Message}; retrying in {Delay}", t.ActivityType, t.WorkflowId, t.Attempt, failure.Message, delay);
+        CrashPoints.Hit("activity-retry-before");
+        await store.RetryActivityAsync(t.Key, t.Attempt, failure, now + delay, CancellationToken.None).ConfigureAwait(false);
+        CrashPoints.Hit("activity-retry-after");
+    }
+
+    private async Task HandleExpiredAsync(ActivityTaskRecord t)
+    {
+        if (running.TryGetValue(t.Key, out var ra) && ra.Task.Attempt == t.Attempt)
+        {
+            // Running here: its own timer reports the time-out.
+            return;
+        }
+
+        if (t.Owner is null)
+        {
+            var resolution = await store.ResolveActivityAsync(
+                t.Key,
+                t.Attempt,
+                new HistoryEvent { EventType = EventType.ActivityTaskTimedOut, Identity = WorkerId, Failure = new FailureInfo { Message = $"activity '{t.ActivityType}' was not started within its schedule-to-start timeout", Kind = "Timeout", Type = "ScheduleToStart" } },
+                WorkerId,
+                CancellationToken.None).ConfigureAwait(false);
+            if (resolution == ActivityResolution.ResolvedLocal)
+            {
+                Enqueue(t.RunId);
+            }
+
+            return;
+        }
+
+        var heartbeatLate = t.Options.Heartbeat is { } hb && (t.LastHeartbeat ?? t.AttemptStartedTime ?? t.ScheduledTime) + hb <= store.Time.GetUtcNow();
+        await FailAttemptAsync(t, new FailureInfo { Message = $"activity '{t.ActivityType}' attempt {t.Attempt} timed out (worker {t.Owner})", Kind = "Timeout", Type = heartbeatLate ? "Heartbeat" : "StartToClose" }, false).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,289 @@
+using DurableDelivery.Engine.Common;
+using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Engine.History;
+using DurableDelivery.Engine.Storage;
+using DurableDelivery.Engine.Workflows;
+using Microsoft.Extensions.Logging;
+
+namespace DurableDelivery.Engine.Worker;
+
+/// <summary>Workflow tasks: load, replay if not cached, apply new events, run the code, commit its commands.</summary>
+public sealed partial class DurableWorker
+{
+    private async Task ProcessRunAsync(string runId)
+    {
+        WorkflowInstance? instance = null;
+        var failedAttempts = 0;
+        try
+        {
+            instance = cache.Get(runId);
+            if (instance?.Violation is { } violation)
+            {
+                throw violation;
+            }
+
+            var input = await store.LoadWorkflowTaskAsync(runId, instance?.LastEventId ?? 0, CancellationToken.None).ConfigureAwait(false);
+            failedAttempts = input?.Run.TaskAttempt ?? 0;
+            if (input is null || input.Run.Status != WorkflowExecutionStatus.Running || input.Run.Owner != WorkerId)
+            {
+                cache.Evict(runId);
+                return;
+            }
+
+            if (instance is not null && (input.History.Count > 0 || instance.Version != input.Run.Version))
+            {
+                // Someone else wrote to this run (terminate, another worker): rebuild from history.
+                cache.Evict(runId);
+                instance = null;
+                input = await store.LoadWorkflowTaskAsync(runId, 0, CancellationToken.None).ConfigureAwait(false);
+                if (input is null)
+                {
+                    return;
+                }
+            }
+
+            IReadOnlyList<HistoryEvent> pending = [];
+            if (instance is null)
+            {
+                if (!workflows.TryGetValue(input.Run.WorkflowType, out var def))
+                {
+                    throw new InvalidOperationException(
+                        $"Workflow type '{input.Run.WorkflowType}' is not registered on worker {WorkerId} (task queue '{options.TaskQueue}'); registered: {string.Join(", ", workflows.Keys)}.");
+                }
+
+                var run = input.Run;
+                instance = new WorkflowInstance(
+                    def,
+                    new WorkflowInfo { WorkflowId = run.WorkflowId, RunId = run.RunId, WorkflowType = run.WorkflowType, TaskQueue = run.TaskQueue, StartTime = run.StartTime },
+                    loggerFactory.CreateLogger("Workflow." + def.Name),
+                    options.Limits,
+                    escaped => Enqueue(escaped.Info.RunId));
+                var fresh = instance;
+                var history = input.History;
+                pending = await WithDeadlockDetection(() => fresh.Replay(history), def.Name).ConfigureAwait(false);
+                instance.Version = run.Version;
+                instance.HistorySize = run.HistorySize;
+            }
+
+            await RunActivationAsync(instance, input, pending).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            cache.Evict(runId);
+            await FailTaskAsync(runId, e, failedAttempts + 1).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunActivationAsync(WorkflowInstance instance, WorkflowTaskInput input, IReadOnlyList<HistoryEvent> pending)
+    {
+        var runId = instance.Info.RunId;
+        var nextId = instance.LastEventId + 1;
+        var incoming = new List<HistoryEvent>(pending);
+        var newEvents = new List<HistoryEvent>();
+        var consumed = new List<long>();
+        var updates = new List<UpdateResolution>();
+        foreach (var item in input.Inbox)
+        {
+            consumed.Add(item.Id);
+            var e = item.Event;
+            if (e.EventType == EventType.WorkflowExecutionUpdateAccepted)
+            {
+                var rejection = instance.ValidateUpdate(e.Name ?? string.Empty, e.Payload ?? "[]");
+                if (rejection is not null)
+                {
+                    updates.Add(new UpdateResolution(e.RequestId!, UpdateState.Rejected, null, rejection));
+                    continue;
+                }
+
+                updates.Add(new UpdateResolution(e.RequestId!, UpdateState.Accepted, null, null));
+            }
+
+            if (e.EventType is EventType.ActivityTaskCompleted or EventType.ActivityTaskFailed or EventType.ActivityTaskTimedOut or EventType.ActivityTaskCanceled)
+            {
+                newEvents.Add(new HistoryEvent
+                {
+                    EventId = nextId++, EventType = EventType.ActivityTaskStarted, Timestamp = e.Timestamp, ScheduledEventId = e.ScheduledEventId, Attempt = e.Attempt, Identity = e.Identity,
+                });
+            }
+
+            newEvents.Add(e with { EventId = nextId++ });
+        }
+
+        var fired = new List<long>();
+        foreach (var t in input.DueTimers)
+        {
+            fired.Add(t.StartedEventId);
+            newEvents.Add(new HistoryEvent { EventId = nextId++, EventType = EventType.TimerFired, Timestamp = t.FireAt, ScheduledEventId = t.StartedEventId });
+        }
+
+        incoming.AddRange(newEvents);
+        if (incoming.Count == 0 && updates.Count == 0)
+        {
+            cache.Put(instance);
+            return;
+        }
+
+        var commands = new List<WorkflowCommand>();
+        if (incoming.Count > 0)
+        {
+            var wtc = new HistoryEvent { EventId = nextId, EventType = EventType.WorkflowTaskCompleted, Timestamp = input.Now, Identity = WorkerId };
+            newEvents.Add(wtc);
+            var result = await WithDeadlockDetection(() => instance.Activate(incoming, input.Now, wtc.EventId), instance.Definition.Name).ConfigureAwait(false);
+            commands.AddRange(result.Commands);
+            newEvents.AddRange(result.Commands.Select(c => c.Event));
+        }
+
+        var lastEventId = newEvents.Count > 0 ? newEvents[^1].EventId : instance.LastEventId;
+        if (lastEventId > options.Limits.MaxHistoryEvents || instance.HistorySize > options.Limits.MaxHistoryBytes)
+        {
+            var reason = $"history limit exceeded: {lastEventId:N0} events / {instance.HistorySize:N0} bytes (limits {options.Limits.MaxHistoryEvents:N0} events, {options.Limits.MaxHistoryBytes:N0} bytes); " +
+                "continue as new when Workflow.ContinueAsNewSuggested turns true";
+            logger.LogError("Terminating workflow {WorkflowId}: {Reason}", instance.Info.WorkflowId, reason);
+            cache.Evict(runId);
+            await store.TerminateAsync(instance.Info.WorkflowId, runId, reason, WorkerId, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (lastEventId >= options.Limits.WarnHistoryEvents && instance.LastEventId < options.Limits.WarnHistoryEvents)
+        {
+            logger.LogWarning("Workflow {WorkflowId} has {Events} history events; continue as new before {Limit}", instance.Info.WorkflowId, lastEventId, options.Limits.MaxHistoryEvents);
+        }
+
+        var canceledTimers = commands.Where(c => c.CancelTimer is not null).Select(c => c.CancelTimer!.Value).ToHashSet();
+        var cancelActivities = commands.Where(c => c.CancelActivity is not null).Select(c => c.CancelActivity!.Value).ToHashSet();
+        var capacity = options.MaxConcurrentActivities - running.Count;
+        var newActivities = new List<NewActivity>();
+        foreach (var a in commands.Where(c => c.Activity is not null).Select(c => c.Activity!))
+        {
+            // Eager dispatch: run the activity here without a round trip through the store's queue.
+            var eager = capacity > 0 && a.TaskQueue == options.TaskQueue && activities.ContainsKey(a.ActivityType) && !cancelActivities.Contains(a.ScheduledEventId);
+            if (eager)
+            {
+                capacity--;
+            }
+
+            newActivities.Add(a with { Eager = eager });
+        }
+
+        var commit = new WorkflowTaskCommit
+        {
+            RunId = runId,
+            WorkerId = WorkerId,
+            ExpectedVersion = instance.Version,
+            NewEvents = newEvents,
+            ConsumedInbox = consumed,
+            FiredTimers = fired,
+            NewTimers = [.. commands.Where(c => c.Timer is not null && !canceledTimers.Contains(c.Timer.StartedEventId)).Select(c => c.Timer!)],
+            CanceledTimers = [.. canceledTimers],
+            NewActivities = newActivities,
+            CancelActivities = [.. cancelActivities],
+            Updates = [.. updates, .. commands.Where(c => c.Update is not null).Select(c => c.Update!)],
+            ChildStarts = [.. commands.Where(c => c.Child is not null).Select(c => c.Child!)],
+            CancelChildren = [.. commands.Where(c => c.CancelChildWorkflowId is not null).Select(c => (c.CancelChildWorkflowId!, $"canceled by parent '{instance.Info.WorkflowId}'"))],
+            Close = commands.Select(c => c.Close).LastOrDefault(c => c is not null),
+        };
+        CrashPoints.Hit("workflow-commit-before");
+        var outcome = await store.CommitWorkflowTaskAsync(commit, CancellationToken.None).ConfigureAwait(false);
+        CrashPoints.Hit("workflow-commit-after");
+        if (!outcome.Committed)
+        {
+            logger.LogDebug("Workflow task of {RunId} lost a version race; rebuilding", runId);
+            cache.Evict(runId);
+            return;
+        }
+
+        instance.Version = outcome.NewVersion;
+        instance.HistorySize += newEvents.Sum(e => (long)(e.Payload?.Length ?? 0) + 64);
+        if (instance.IsClosed)
+        {
+            cache.Evict(runId);
+        }
+        else
+        {
+            cache.Put(instance);
+        }
+
+        foreach (var t in outcome.ClaimedActivities)
+        {
+            StartActivity(t);
+        }
+
+        if (outcome.MoreWork)
+        {
+            Enqueue(runId);
+        }
+    }
+
+    private async Task<T> WithDeadlockDetection<T>(Func<T> activation, string workflowType)
+    {
+        if (options.DeadlockTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return activation();
+        }
+
+        var task = Task.Run(activation);
+        try
+        {
+            return await task.WaitAsync(options.DeadlockTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidWorkflowSchedulerException(
+                $"Workflow '{workflowType}' blocked its thread for more than {options.DeadlockTimeout.TotalSeconds:0.#}s (deadlock detection): a blocking call such as " +
+                ".Result, .Wait(), Thread.Sleep or synchronous I/O in workflow code. Await Workflow APIs instead; set DD_DEBUG=1 to disable the check while debugging.");
+        }
+    }
+
+    private async Task FailTaskAsync(string runId, Exception e, int attempt)
+    {
+        var error = FailureConverter.Unwrap(e);
+        var failure = FailureConverter.ToFailure(error);
+        var delay = TimeSpan.FromMilliseconds(Math.Min(600_000, 1000 * Math.Pow(2, Math.Min(attempt - 1, 20))));
+        logger.LogError(error, "Workflow task for run {RunId} failed (attempt {Attempt}); retrying in {Delay}. The workflow waits until the code is fixed", runId, attempt, delay);
+        try
+        {
+            await store.FailWorkflowTaskAsync(runId, WorkerId, failure, store.Time.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception storeError)
+        {
+            logger.LogError(storeError, "Could not record the workflow task failure of {RunId}", runId);
+        }
+    }
+
+    private async Task AnswerQueryAsync(QueryRecord q)
+    {
+        string? result = null;
+        FailureInfo? failure = null;
+        try
+        {
+            var input = await store.LoadWorkflowTaskAsync(q.RunId, 0, CancellationToken.None).ConfigureAwait(false)
+                ?? throw new WorkflowQueryFailedException($"run {q.RunId} not found");
+            if (!workflows.TryGetValue(input.Run.WorkflowType, out var def))
+            {
+                throw new WorkflowQueryFailedException($"workflow type '{input.Run.WorkflowType}' is not registered on this worker");
+            }
+
+            // Queries read committed state: replay the history into a private instance (never the cached one).
+            var run = input.Run;
+            var instance = new WorkflowInstance(def, new WorkflowInfo { WorkflowId = run.WorkflowId, RunId = run.RunId, WorkflowType = run.WorkflowType, TaskQueue = run.TaskQueue }, logger, options.Limits);
+            result = await WithDeadlockDetection(
+                () =>
+                {
+                    var pending = instance.Replay(input.History);
+                    if (pending.Count > 0)
+                    {
+                        instance.Activate(pending, input.Now, instance.LastEventId + 1);
+                    }
+
+                    return instance.Query(q.Name, q.ArgsJson);
+                },
+                def.Name).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = FailureConverter.ToFailure(e);
+        }
+
+        await store.AnswerQueryAsync(q.Id, result, failure, CancellationToken.None).ConfigureAwait(false);
+    }
+}
