@@ -108,6 +108,25 @@ public sealed partial class DurableWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the worker while <paramref name="body"/> runs, then shuts it down (handy in tests and tools).</summary>
+    /// <param name="body">What to do while the worker runs.</param>
+    /// <param name="cancellationToken">Stops the worker early.</param>
+    /// <returns>A task that completes when the body has and the worker has shut down.</returns>
+    public async Task ExecuteAsync(Func<Task> body, CancellationToken cancellationToken = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var run = ExecuteAsync(cts.Token);
+        try
+        {
+            await body().ConfigureAwait(false);
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            await run.ConfigureAwait(false);
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
@@ -138,6 +157,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
         while (!ct.IsCancellationRequested)
         {
             var watch = store.Notifier.Watch(StoreNotifier.WorkKey);
+            Interlocked.Increment(ref busy);
             try
             {
                 if (DateTime.UtcNow - lastReap > TimeSpan.FromSeconds(1))
@@ -160,7 +180,18 @@ public sealed partial class DurableWorker : IAsyncDisposable
                     CrashPoints.Hit("claim-workflows-after");
                     foreach (var q in await store.ClaimQueriesAsync(WorkerId, workflows.Keys, 64, ct).ConfigureAwait(false))
                     {
-                        _ = Task.Run(() => AnswerQueryAsync(q));
+                        Interlocked.Increment(ref busy);
+                        _ = Task.Run(async () =>
+                        {
+                            try
+                            {
+                                await AnswerQueryAsync(q).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                Interlocked.Decrement(ref busy);
+                            }
+                        });
                     }
                 }
 
@@ -190,6 +221,10 @@ public sealed partial class DurableWorker : IAsyncDisposable
             catch (Exception e)
             {
                 logger.LogError(e, "Worker poll failed; retrying");
+            }
+            finally
+            {
+                Interlocked.Decrement(ref busy);
             }
 
             Polled?.Invoke();

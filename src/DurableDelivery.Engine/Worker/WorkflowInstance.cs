@@ -36,6 +36,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
     private FailureException? handlerFailure;
     private object? workflow;
     private Task? mainTask;
+    private Task? runTask;
     private object?[]? startArgs;
     private bool startPending;
     private long nextEventId;
@@ -495,7 +496,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
 
     private void StartMain()
     {
-        mainTask = ScheduleAsync(() => (Task)Definition.RunMethod.Invoke(workflow, startArgs)!);
+        mainTask = ScheduleAsync(() => runTask = (Task)Definition.RunMethod.Invoke(workflow, startArgs)!);
     }
 
     private void DeliverSignal(HistoryEvent e)
@@ -619,7 +620,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
 
         if (mainTask.IsCompletedSuccessfully)
         {
-            object? result = Definition.ResultType is null ? null : mainTask.GetType().GetProperty("Result")!.GetValue(mainTask);
+            object? result = Definition.ResultType is null || runTask is null ? null : runTask.GetType().GetProperty("Result")!.GetValue(runTask);
             var json = PayloadConverter.Serialize(result);
             AddCommand(_ => new WorkflowCommand(new HistoryEvent { EventType = EventType.WorkflowExecutionCompleted, Payload = json })
             {
