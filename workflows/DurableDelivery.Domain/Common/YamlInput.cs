@@ -20,6 +20,8 @@ internal sealed class YamlInput
 
     public string Source { get; }
 
+    public int Count => problems.Count;
+
     public static int LineOf(YamlNode node) => checked((int)node.Start.Line);
 
     public void Problem(YamlNode? at, string message) =>

@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using DurableDelivery.Domain.Common;
+using DurableDelivery.Domain.Gates;
+
+namespace DurableDelivery.Domain.Environments;
+
+/// <summary>
+/// An environment as declared in <c>infra/environments/&lt;name&gt;.yaml</c>: provider, listener, instance count,
+/// artifact mapping, rollout plan, gates, warm retention and supersede policy.
+/// </summary>
+/// <remarks>Read one with <see cref="Parse"/>, which fills every omitted setting with its documented default.</remarks>
+public sealed partial record EnvironmentDeclaration
+{
+    /// <summary>Gets the environment name (letters, digits, <c>-</c>, <c>_</c>); the environment workflow's id is <c>env/&lt;name&gt;</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the provider.</summary>
+    public required ProviderKind Provider { get; init; }
+
+    /// <summary>Gets the listener whose weights deliveries move.</summary>
+    public required ListenerDeclaration Listener { get; init; }
+
+    /// <summary>Gets how many instances each infra-set runs.</summary>
+    /// <value>The default is 2.</value>
+    public int Instances { get; init; } = 2;
+
+    /// <summary>Gets which version set component is deployed and how its id maps to the provider's artifact.</summary>
+    public required ArtifactMapping Artifact { get; init; }
+
+    /// <summary>Gets the rollout plan.</summary>
+    /// <value>The default is 5, 25, 50 (5 minute bakes), 100.</value>
+    public RolloutPlan Rollout { get; init; } = new();
+
+    /// <summary>Gets the health gate settings.</summary>
+    /// <value>The default is error rate and latency p99, 50 data points, 98% confidence, marginal 75, pass 95.</value>
+    public GateSettings Gates { get; init; } = new();
+
+    /// <summary>Gets how many previously promoted infra-sets stay warm at 0% besides the last known good.</summary>
+    /// <value>The default is 2. At least 1, so a rollback target stays warm after every promotion.</value>
+    public int WarmRetention { get; init; } = 2;
+
+    /// <summary>Gets what happens to waiting deliveries when a newer one is requested.</summary>
+    /// <value>The default is <see cref="SupersedePolicy.SupersedeQueued"/>.</value>
+    public SupersedePolicy Supersede { get; init; } = SupersedePolicy.SupersedeQueued;
+
+    /// <summary>Parses and validates an environment declaration (YAML or JSON), reporting every problem at once.</summary>
+    /// <param name="text">The file's text (the caller reads the file).</param>
+    /// <param name="sourceName">The name used in messages, e.g. <c>infra/environments/demo.yaml</c>.</param>
+    /// <returns>The declaration with defaults filled in when valid; otherwise every problem.</returns>
+    public static ParseResult<EnvironmentDeclaration> Parse(string text, string sourceName)
+    {
+        var problems = new List<DomainProblem>();
+        var input = new YamlInput(sourceName, problems);
+        var root = input.LoadRoot(text, "environment declaration");
+        return root is null
+            ? ParseResult<EnvironmentDeclaration>.From(null, problems)
+            : ParseResult<EnvironmentDeclaration>.From(EnvironmentReader.Read(input, root), problems);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
+    internal static partial Regex NamePattern();
+}
