@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace DurableDelivery.Bench;
+
+/// <summary>Command-line settings. <c>--quick</c> shortens each run; it never changes what is measured.</summary>
+internal sealed record BenchSettings
+{
+    public const string Usage =
+        "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
+        "[--resume-count N] [--data-root DIR] [--keep]";
+
+    public bool Quick { get; init; }
+
+    /// <summary>Gets how many times each figure is measured (median and spread are printed).</summary>
+    public int Repeats { get; init; } = 3;
+
+    /// <summary>Gets how long each closed-loop throughput run keeps starting workflows.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets how long each raw commit-rate run lasts.</summary>
+    public TimeSpan CommitDuration { get; init; } = TimeSpan.FromSeconds(3);
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [1, 10, 100];
+
+    public int ResumeCount { get; init; } = 1000;
+
+    public ISet<string> Only { get; init; } = new HashSet<string>(["commit", "throughput", "resume"], StringComparer.Ordinal);
+
+    public string DataRoot { get; init; } = Path.Combine(Path.GetTempPath(), $"dd-bench-{Environment.ProcessId}");
+
+    public bool Keep { get; init; }
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var s = new BenchSettings();
+        if (args.Contains("--quick"))
+        {
+            s = s with { Quick = true, Duration = TimeSpan.FromSeconds(1.5), CommitDuration = TimeSpan.FromSeconds(1) };
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            s = args[i] switch
+            {
+                "--quick" => s,
+                "--repeats" => s with { Repeats = Math.Max(1, int.Parse(Value(), CultureInfo.InvariantCulture)) },
+                "--duration" => s with { Duration = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
+                "--only" => s with { Only = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal) },
+                "--concurrency" => s with { Concurrency = [.. Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] },
+                "--resume-count" => s with { ResumeCount = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--data-root" => s with { DataRoot = Path.GetFullPath(Value()) },
+                "--keep" => s with { Keep = true },
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
+            };
+        }
+
+        return s;
+    }
+}
