@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using DurableDelivery.CrashWorker;
+using DurableDelivery.CrashWorker.Workflows;
+using DurableDelivery.Engine.Client;
+using DurableDelivery.Engine.Common;
+using DurableDelivery.Engine.Worker;
+
+namespace DurableDelivery.Engine.CrashTests.Support;
+
+/// <summary>
+/// One crash scenario: a temporary data dir with a store, the workflows started on it, the worker processes run on it
+/// (all killed on dispose), and the checks after a crash and a restart.
+/// </summary>
+internal sealed class CrashScenario : IAsyncDisposable
+{
+    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
+    private readonly List<CrashWorkerProcess> processes = [];
+    private readonly List<ExpectedWorkflow> expected = [];
+    private readonly List<string> signalWorkflows = [];
+    private readonly List<string> signalValues = [];
+
+    private CrashScenario(string dataDir)
+    {
+        DataDir = dataDir;
+        Client = DurableClient.Open(dataDir);
+        Log = ActivityLog.In(dataDir);
+    }
+
+    public string DataDir { get; }
+
+    public DurableClient Client { get; }
+
+    public ActivityLog Log { get; }
+
+    public IReadOnlyList<ExpectedWorkflow> Expected => expected;
+
+    /// <summary>Creates the data dir and store, and starts the workflows of <paramref name="mix"/>; signal workflows wait for <paramref name="signals"/>.</summary>
+    public static async Task<CrashScenario> StartAsync(WorkflowMix mix, params string[] signals)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "dd-crash-" + Guid.NewGuid().ToString("N")[..12]);
+        var scenario = new CrashScenario(dir);
+        scenario.signalValues.AddRange(signals);
+        try
+        {
+            await scenario.StartWorkflowsAsync(mix);
+        }
+        catch
+        {
+            await scenario.DisposeAsync();
+            throw;
+        }
+
+        return scenario;
+    }
+
+    /// <summary>Starts a worker process on the data dir, with a crash point (<c>name:n</c>) or without.</summary>
+    public CrashWorkerProcess StartWorker(string? crashPoint = null)
+    {
+        var worker = CrashWorkerProcess.Start(DataDir, crashPoint);
+        processes.Add(worker);
+        return worker;
+    }
+
+    /// <summary>Sends one signal to every signal workflow; each send has returned (is acknowledged) when this completes.</summary>
+    public async Task SignalAllAsync(string value)
+    {
+        foreach (var id in signalWorkflows)
+        {
+            await Client.GetWorkflowHandle<SignalWorkflow>(id).SignalAsync(wf => wf.AddAsync(value));
+        }
+    }
+
+    /// <summary>Waits for a worker that must kill itself at its crash point and checks that it died there, by SIGKILL.</summary>
+    public static async Task ShouldDieAtCrashPointAsync(CrashWorkerProcess worker)
+    {
+        var exitCode = await worker.WaitForExitAsync(ProcessTimeout);
+        exitCode.ShouldBe(CrashWorkerProcess.SigKillExitCode, $"the worker must die by SIGKILL at {worker.CrashPoint}; output:\n{worker.Output}");
+        worker.Output.ShouldContain($"crash point {worker.CrashPoint} reached: SIGKILL", Case.Sensitive, $"the worker must die at its crash point; output:\n{worker.Output}");
+    }
+
+    /// <summary>Kills a worker with SIGKILL and waits until it is gone.</summary>
+    public static async Task KillAsync(CrashWorkerProcess worker)
+    {
+        worker.Kill();
+        (await worker.WaitForExitAsync(ProcessTimeout)).ShouldBe(CrashWorkerProcess.SigKillExitCode, $"output:\n{worker.Output}");
+    }
+
+    /// <summary>
+    /// Reads the store as the dead worker left it: the activity attempts it held (in flight at the crash, the only
+    /// ones that may run again) and how many executions the log holds.
+    /// </summary>
+    public async Task<CrashSnapshot> SnapshotAsync(CrashWorkerProcess dead)
+    {
+        dead.HasExited.ShouldBeTrue("snapshot only after the worker died");
+        var inFlight = new HashSet<(string RunId, string ActivityId)>();
+        await foreach (var run in Client.ListWorkflowsAsync(new WorkflowListFilter { Status = WorkflowExecutionStatus.Running, Limit = 100_000 }))
+        {
+            var description = await Client.GetWorkflowHandle(run.WorkflowId, run.RunId).DescribeAsync();
+            foreach (var a in description.PendingActivities.Where(a => a.Worker is not null))
+            {
+                inFlight.Add((run.RunId, a.ActivityId));
+            }
+        }
+
+        return new CrashSnapshot(dead.Pid, inFlight, Log.ReadAll().Count);
+    }
+
+    /// <summary>Waits until every started workflow has completed (following continue-as-new); returns the time since the worker started.</summary>
+    public async Task<TimeSpan> WaitAllCompletedAsync(CrashWorkerProcess worker, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? ProcessTimeout);
+        var results = Task.WhenAll(expected.Select(e => Client.GetWorkflowHandle(e.WorkflowId).GetResultJsonAsync(deadline.Token)));
+        var first = await Task.WhenAny(results, worker.Exited);
+        if (first != results)
+        {
+            await deadline.CancelAsync();
+            throw new ShouldAssertException($"the restarted worker exited (code {await worker.WaitForExitAsync(ProcessTimeout)}) before every workflow completed; output:\n{worker.Output}");
+        }
+
+        try
+        {
+            await results;
+        }
+        catch (OperationCanceledException)
+        {
+            var open = await OpenRunsAsync();
+            throw new ShouldAssertException($"not every workflow completed within the deadline; still open: {string.Join(", ", open)}; worker output:\n{worker.Output}");
+        }
+
+        return Stopwatch.GetElapsedTime(worker.StartedAt);
+    }
+
+    /// <summary>
+    /// Checks everything a crash must not break: exact results, nothing left open, every activity scheduled once and
+    /// run exactly as often as without a crash, except the attempts in flight at the crash, which may run once more;
+    /// and every run's history replays.
+    /// </summary>
+    public async Task VerifyAsync(CrashSnapshot crash)
+    {
+        foreach (var e in expected)
+        {
+            var result = await Client.GetWorkflowHandle(e.WorkflowId).GetResultAsync<string>();
+            result.ShouldBe(e.Result, $"result of {e.Shape} workflow {e.WorkflowId}");
+        }
+
+        (await OpenRunsAsync()).ShouldBeEmpty("no workflow may be left open");
+
+        var log = Log.ReadAll();
+        var activities = expected.SelectMany(e => e.Activities).ToList();
+        var byStep = log.GroupBy(x => (x.WorkflowId, x.Activity)).ToDictionary(g => g.Key, g => g.ToList());
+        byStep.Keys.OrderBy(k => k).ShouldBe(activities.Select(a => (a.WorkflowId, a.Step)).OrderBy(k => k), "exactly the expected activities ran");
+
+        var duplicates = 0;
+        foreach (var a in activities)
+        {
+            var runs = byStep[(a.WorkflowId, a.Step)];
+            var keys = runs.Select(r => r.Key).Distinct().ToList();
+            keys.Count.ShouldBe(1, $"{a.WorkflowId}/{a.Step} must be scheduled once, not again after the crash: {Describe(runs)}");
+            if (crash.InFlight.Contains(keys[0]))
+            {
+                runs.Count.ShouldBeInRange(a.Executions, a.Executions + 1, $"{a.WorkflowId}/{a.Step} was in flight at the crash: it may run once more (at least once), no more: {Describe(runs)}");
+                duplicates += runs.Count - a.Executions;
+            }
+            else
+            {
+                runs.Count.ShouldBe(a.Executions, $"{a.WorkflowId}/{a.Step} was not in flight at the crash (completed before, or started after): it must run exactly {a.Executions} time(s): {Describe(runs)}");
+            }
+        }
+
+        duplicates.ShouldBeLessThanOrEqualTo(crash.InFlight.Count, "only the attempts in flight at the crash may run twice");
+
+        var replayer = new WorkflowReplayer().AddCrashWorkflows();
+        await foreach (var run in Client.ListWorkflowsAsync(new WorkflowListFilter { Limit = 100_000 }))
+        {
+            var history = await Client.GetWorkflowHandle(run.WorkflowId, run.RunId).FetchHistoryAsync();
+            Should.NotThrow(() => replayer.ReplayWorkflow(history), $"history of {run.WorkflowId} run {run.RunId} must replay");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in processes)
+        {
+            await p.DisposeAsync();
+        }
+
+        await Client.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp dir left behind is harmless.
+        }
+    }
+
+    private static string Describe(IEnumerable<ActivityExecution> runs) => string.Join("; ", runs);
+
+    private async Task<List<string>> OpenRunsAsync()
+    {
+        var open = new List<string>();
+        await foreach (var run in Client.ListWorkflowsAsync(new WorkflowListFilter { Status = WorkflowExecutionStatus.Running, Limit = 100_000 }))
+        {
+            open.Add($"{run.WorkflowId} ({run.WorkflowType})");
+        }
+
+        return open;
+    }
+
+    private async Task StartWorkflowsAsync(WorkflowMix mix)
+    {
+        static ExpectedActivity Once(string workflowId, string step) => new(workflowId, step, 1);
+        var q = Steps.TaskQueue;
+        for (var i = 0; i < mix.Sequential; i++)
+        {
+            var id = $"sequential-{i}";
+            await Client.StartWorkflowAsync((SequentialWorkflow wf) => wf.RunAsync(), new WorkflowOptions(id, q));
+            expected.Add(new(id, "sequential", "<step-1>+<step-2>+<step-3>", [Once(id, "step-1"), Once(id, "step-2"), Once(id, "step-3")]));
+        }
+
+        for (var i = 0; i < mix.Timer; i++)
+        {
+            var id = $"timer-{i}";
+            await Client.StartWorkflowAsync((TimerWorkflow wf) => wf.RunAsync(WorkflowMix.TimerMs), new WorkflowOptions(id, q));
+            expected.Add(new(id, "timer", "<before>+<after>", [Once(id, "before"), Once(id, "after")]));
+        }
+
+        for (var i = 0; i < mix.Signal; i++)
+        {
+            var id = $"signal-{i}";
+            await Client.StartWorkflowAsync((SignalWorkflow wf) => wf.RunAsync(signalValues.Count), new WorkflowOptions(id, q));
+            signalWorkflows.Add(id);
+            expected.Add(new(id, "signal", $"<before>+[{string.Join(',', signalValues)}]+<after>", [Once(id, "before"), Once(id, "after")]));
+        }
+
+        for (var i = 0; i < mix.Flaky; i++)
+        {
+            var id = $"flaky-{i}";
+            await Client.StartWorkflowAsync((FlakyWorkflow wf) => wf.RunAsync(), new WorkflowOptions(id, q));
+            expected.Add(new(id, "flaky", "<flaky>+<after>", [new(id, "flaky", FlakyWorkflow.Failures + 1), Once(id, "after")]));
+        }
+
+        for (var i = 0; i < mix.Parent; i++)
+        {
+            var id = $"parent-{i}";
+            await Client.StartWorkflowAsync((ParentWorkflow wf) => wf.RunAsync(), new WorkflowOptions(id, q));
+            expected.Add(new(id, "parent", "<parent-before>+child(<child>)+<parent-after>", [Once(id, "parent-before"), Once($"{id}/child", "child"), Once(id, "parent-after")]));
+        }
+
+        for (var i = 0; i < mix.Loop; i++)
+        {
+            var id = $"loop-{i}";
+            await Client.StartWorkflowAsync((LoopWorkflow wf) => wf.RunAsync(1, WorkflowMix.LoopRuns, string.Empty), new WorkflowOptions(id, q));
+            var steps = Enumerable.Range(1, WorkflowMix.LoopRuns).Select(n => $"iter-{n}").ToList();
+            expected.Add(new(id, "loop", string.Join('+', steps.Select(s => $"<{s}>")), [.. steps.Select(s => Once(id, s))]));
+        }
+    }
+}
+
+/// <summary>The store as a killed worker left it.</summary>
+/// <param name="CrashedPid">The killed worker's pid.</param>
+/// <param name="InFlight">The activity attempts it held: (run id, activity id).</param>
+/// <param name="LoggedExecutions">Activity executions recorded before the crash.</param>
+internal sealed record CrashSnapshot(int CrashedPid, IReadOnlySet<(string RunId, string ActivityId)> InFlight, int LoggedExecutions);
