@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace DurableDelivery.Providers.Local.Server;
+
+/// <summary>
+/// Supervises one instance: starts (or re-adopts) its process, checks its health every
+/// <see cref="LocalProviderOptions.HealthCheckInterval"/>, and restarts it with backoff when it stops, counting restarts.
+/// </summary>
+internal sealed class InstanceRuntime
+{
+    private readonly ProviderContext context;
+    private readonly InfraSetRecord infraSet;
+    private readonly CancellationTokenSource stopping = new();
+    private Process? owned;
+    private int? pid;
+    private long startedAt;
+    private Task? loop;
+    private volatile bool healthy;
+    private volatile Uri baseUri;
+
+    public InstanceRuntime(ProviderContext context, InfraSetRecord infraSet, InstanceRecord record)
+    {
+        this.context = context;
+        this.infraSet = infraSet;
+        Record = record;
+        baseUri = new Uri($"http://127.0.0.1:{record.Port}/");
+    }
+
+    public InstanceRecord Record { get; }
+
+    public bool Healthy => healthy;
+
+    public bool EverHealthy { get; private set; }
+
+    public Uri BaseUri => baseUri;
+
+    public string LogFile => Path.Combine(context.Paths.InstanceLogs, Record.Id + ".log");
+
+    /// <summary>Starts supervising. With <paramref name="tryAdopt"/>, a live process recorded for this instance is kept.</summary>
+    public void Start(bool tryAdopt)
+    {
+        if (tryAdopt && Record.ProcessId is { } recorded && DetachedProcess.HasEnvironment(recorded, "DD_INSTANCE_ID", Record.Id))
+        {
+            pid = recorded;
+            startedAt = Stopwatch.GetTimestamp();
+            context.Log($"instance {Record.Id}: re-adopted pid {recorded} on port {Record.Port}");
+        }
+
+        loop = Task.Run(() => RunAsync(stopping.Token));
+    }
+
+    /// <summary>Stops supervising and kills the process.</summary>
+    public async Task StopAsync()
+    {
+        await stopping.CancelAsync();
+        if (loop is not null)
+        {
+            try
+            {
+                await loop;
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected: the loop ends by cancellation.
+            }
+        }
+
+        healthy = false;
+        if (pid is { } current)
+        {
+            DetachedProcess.Kill(current);
+            pid = null;
+        }
+
+        owned?.Dispose();
+        stopping.Dispose();
+    }
+
+    public InstanceInfo ToInfo() => new()
+    {
+        Id = Record.Id,
+        Endpoint = BaseUri.ToString().TrimEnd('/'),
+        Healthy = healthy,
+        Restarts = Record.Restarts,
+        ProcessId = pid,
+        LastExit = Record.LastExit,
+    };
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var crashesInARow = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (pid is null)
+            {
+                if (crashesInARow > 0)
+                {
+                    var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, crashesInARow - 1), 5000));
+                    await Task.Delay(backoff, context.Time, cancellationToken);
+                }
+
+                await LaunchAsync();
+            }
+
+            var exited = owned is { } process
+                ? await WaitExitOrTimeoutAsync(process, cancellationToken)
+                : await DelayThenCheckAdoptedAsync(cancellationToken);
+            if (exited)
+            {
+                crashesInARow++;
+                await RecordExitAsync();
+                continue;
+            }
+
+            healthy = await CheckHealthAsync(cancellationToken);
+            if (healthy)
+            {
+                EverHealthy = true;
+                crashesInARow = 0;
+            }
+        }
+    }
+
+    private async Task<bool> WaitExitOrTimeoutAsync(Process process, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(context.Options.HealthCheckInterval);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> DelayThenCheckAdoptedAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(context.Options.HealthCheckInterval, context.Time, cancellationToken);
+        return pid is { } current && !DetachedProcess.IsAlive(current);
+    }
+
+    private async Task LaunchAsync()
+    {
+        if (!Ports.IsFree(Record.Port))
+        {
+            var old = Record.Port;
+            var fresh = Ports.FindFree();
+            await context.MutateAsync(() => Record.Port = fresh);
+            baseUri = new Uri($"http://127.0.0.1:{fresh}/");
+            context.Log($"instance {Record.Id}: port {old} is taken by another process; moved to port {fresh}");
+        }
+
+        var artifact = infraSet.Artifact;
+        var port = Record.Port.ToString(CultureInfo.InvariantCulture);
+        string Expand(string text) => text
+            .Replace("{provider-dir}", context.ProviderDirectory, StringComparison.Ordinal)
+            .Replace("{artifact-dir}", artifact.ArtifactDirectory, StringComparison.Ordinal)
+            .Replace("{port}", port, StringComparison.Ordinal)
+            .Replace("{instance-id}", Record.Id, StringComparison.Ordinal);
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in artifact.Environment)
+        {
+            environment[name] = Expand(value);
+        }
+
+        foreach (var (name, value) in infraSet.Spec.Settings)
+        {
+            environment[name] = value;
+        }
+
+        environment["PORT"] = port;
+        environment["DD_INSTANCE_ID"] = Record.Id;
+        environment["DD_INFRA_SET_ID"] = infraSet.Id;
+        environment["DD_VERSION"] = artifact.Version;
+
+        owned?.Dispose();
+        owned = DetachedProcess.Start(Expand(artifact.Command), artifact.Arguments.Select(Expand), environment, LogFile, artifact.ArtifactDirectory);
+        pid = owned.Id;
+        startedAt = Stopwatch.GetTimestamp();
+        healthy = false;
+        await context.MutateAsync(() => Record.ProcessId = owned.Id);
+        context.Log($"instance {Record.Id}: started pid {owned.Id} on port {Record.Port}");
+    }
+
+    private async Task RecordExitAsync()
+    {
+        healthy = false;
+        var lived = Stopwatch.GetElapsedTime(startedAt).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+        var how = owned is { HasExited: true } process
+            ? $"exited with code {process.ExitCode} after {lived} s"
+            : $"stopped after {lived} s (re-adopted process, exit code unknown)";
+        pid = null;
+        owned?.Dispose();
+        owned = null;
+        await context.MutateAsync(() =>
+        {
+            Record.Restarts++;
+            Record.LastExit = $"{how}; see {LogFile}";
+            Record.ProcessId = null;
+        });
+        context.Log($"instance {Record.Id}: {how}; restarting (restart {Record.Restarts})");
+    }
+
+    private async Task<bool> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(context.Options.HealthCheckTimeout);
+        try
+        {
+            var path = infraSet.Spec.HealthCheckPath ?? infraSet.Artifact.HealthCheckPath;
+            using var response = await context.HealthClient.GetAsync(new Uri(BaseUri, path.TrimStart('/')), timeout.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+}
