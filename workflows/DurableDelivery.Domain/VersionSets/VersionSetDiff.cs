@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DurableDelivery.Domain.VersionSets;
 
 /// <summary>The differences between an older and a newer version set, component by component.</summary>
@@ -16,12 +18,15 @@ public sealed record VersionSetDiff
     public required IReadOnlyList<ComponentChange> Changes { get; init; }
 
     /// <summary>Gets the components only in the newer set.</summary>
+    [JsonIgnore]
     public IEnumerable<ComponentChange> Added => Changes.Where(c => c.Kind == ComponentChangeKind.Added);
 
     /// <summary>Gets the components only in the older set.</summary>
+    [JsonIgnore]
     public IEnumerable<ComponentChange> Removed => Changes.Where(c => c.Kind == ComponentChangeKind.Removed);
 
     /// <summary>Gets the components whose version or artifact changed.</summary>
+    [JsonIgnore]
     public IEnumerable<ComponentChange> Changed => Changes.Where(c => c.Kind == ComponentChangeKind.Changed);
 
     /// <summary>Gets a value indicating whether the two version sets have the same content (the same hash).</summary>

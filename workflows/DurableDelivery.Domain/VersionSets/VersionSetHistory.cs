@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DurableDelivery.Domain.VersionSets;
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed record VersionSetHistory
     public IReadOnlyList<VersionSetHistoryEntry> Entries { get; init; } = [];
 
     /// <summary>Gets the newest entry, or <see langword="null"/> when nothing was delivered yet.</summary>
+    [JsonIgnore]
     public VersionSetHistoryEntry? Latest => Entries.Count == 0 ? null : Entries[^1];
 
     /// <summary>Compares two version sets (same as <see cref="VersionSetDiff.Between"/>).</summary>
