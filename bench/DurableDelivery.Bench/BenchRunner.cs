@@ -39,8 +39,10 @@ internal sealed class BenchRunner(BenchSettings settings)
             if (settings.Only.Contains("throughput"))
             {
                 Section($"(2) 3-activity workflows end to end, closed loop of N in flight for {settings.Duration.TotalSeconds:0.#} s per run; (3) activity completion -> next activity start");
-                Line("  warm-up (JIT) run, discarded ...");
-                await ThroughputBench.RunAsync(NextDir("warmup"), 10, TimeSpan.FromSeconds(settings.Quick ? 0.5 : 1)).ConfigureAwait(false);
+                // Tiered JIT keeps recompiling hot methods for several seconds; measure the steady state.
+                var warmup = TimeSpan.FromSeconds(settings.Quick ? 1 : 4);
+                Line($"  warm-up run (JIT tiering), N=100 for {warmup.TotalSeconds:0.#} s, discarded ...");
+                await ThroughputBench.RunAsync(NextDir("warmup"), 100, warmup).ConfigureAwait(false);
                 foreach (var c in settings.Concurrency)
                 {
                     var runs = throughput[c] = [];
@@ -124,7 +126,13 @@ internal sealed class BenchRunner(BenchSettings settings)
     {
         Console.Out.WriteLine();
         Console.Out.WriteLine("== " + title);
+        Console.Out.WriteLine("  " + LoadAverage());
     }
+
+    /// <summary>The machine is shared: other processes' load changes every figure, so it is printed with each one.</summary>
+    private static string LoadAverage() => File.Exists("/proc/loadavg")
+        ? $"load average (1/5/15 min) at start: {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} on {Environment.ProcessorCount} CPUs"
+        : "load average: unknown";
 
     private static void Line(string text) => Console.Out.WriteLine(text);
 
