@@ -35,6 +35,9 @@ internal sealed class CrashWorkerProcess : IAsyncDisposable
     /// <summary>Gets when the process was started (<see cref="Stopwatch"/> ticks).</summary>
     public long StartedAt { get; }
 
+    /// <summary>Gets when the process printed "ready" (<see cref="Stopwatch"/> ticks), or 0.</summary>
+    public long ReadyAt { get; private set; }
+
     /// <summary>Gets whether the process has exited.</summary>
     public bool HasExited => process.HasExited;
 
@@ -135,6 +138,7 @@ internal sealed class CrashWorkerProcess : IAsyncDisposable
         output.Enqueue(stdout ? line : "err: " + line);
         if (stdout && line.StartsWith("ready", StringComparison.Ordinal))
         {
+            ReadyAt = Stopwatch.GetTimestamp();
             ready.TrySetResult();
         }
     }

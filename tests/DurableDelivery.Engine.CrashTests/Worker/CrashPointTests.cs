@@ -51,9 +51,10 @@ public sealed class CrashPointTests(ITestOutputHelper output)
         var resumed = await scenario.WaitAllCompletedAsync(restarted);
 
         await scenario.VerifyAsync(crash);
+        output.WriteLine($"crashed worker:\n{crashing.Output}\nrestarted worker:\n{restarted.Output}");
         output.WriteLine(
-            $"{point}:{hit}: {crash.LoggedExecutions} activity executions before the crash, {crash.InFlight.Count} attempt(s) in flight; " +
-            $"the restarted worker completed all {scenario.Expected.Count} workflows {resumed.TotalMilliseconds:0} ms after its process started");
+            $"{point}:{hit}: {crash.LoggedExecutions} activity executions before the crash, {crash.Completed.Count} completions recorded, {crash.InFlight.Count} attempt(s) in flight; " +
+            $"the restarted worker completed all {scenario.Expected.Count} workflows {resumed}");
     }
 
     private static IReadOnlyList<string> EngineCrashPoints()
