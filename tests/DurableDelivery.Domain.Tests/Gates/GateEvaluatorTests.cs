@@ -93,6 +93,17 @@ public class GateEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_NaNSamples_AreNotDataPoints()
+    {
+        var canary = Series(60, 0.003, 0.004, 5).Select((v, i) => i < 20 ? double.NaN : v).ToArray();
+
+        var result = GateEvaluator.Evaluate(Settings, [Errors(canary, Series(60, 0.003, 0.004, 6)), Latency(Series(60, 100, 10, 7), Series(60, 100, 10, 8))]);
+
+        result.Verdict.ShouldBe(GateVerdict.Inconclusive);
+        result.Metrics[0].CanaryCount.ShouldBe(40);
+    }
+
+    [Fact]
     public void Evaluate_NoMetrics_Inconclusive() =>
         GateEvaluator.Evaluate(Settings with { Metrics = [] }, []).Verdict.ShouldBe(GateVerdict.Inconclusive);
 

@@ -73,4 +73,21 @@ public class MannWhitneyTests
                 && Math.Abs(MannWhitney.HodgesLehmann(x, y) + MannWhitney.HodgesLehmann(y, x)) < 1e-9;
         }).QuickCheckThrowOnFailure();
     }
+
+    [Fact]
+    public void HodgesLehmann_Selection_MatchesAllPairs()
+    {
+        var sample = Gen.Choose(-50, 50).Select(i => i / 4.0).NonEmptyListOf().Select(l => l.ToArray()).ToArbitrary();
+        Prop.ForAll(sample, sample, (x, y) =>
+            MannWhitney.HodgesLehmannBySelection(x, y) == MannWhitney.HodgesLehmannByPairs(x, y)).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void HodgesLehmann_AnHourOfSamples_ShiftFound()
+    {
+        var x = Enumerable.Range(0, 3600).Select(i => 100.0 + (i % 37)).ToArray();
+        var y = Enumerable.Range(0, 3600).Select(i => 90.0 + (i % 37)).ToArray();
+
+        MannWhitney.HodgesLehmann(x, y).ShouldBe(10);
+    }
 }

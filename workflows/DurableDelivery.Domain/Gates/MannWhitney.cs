@@ -84,6 +84,14 @@ public static class MannWhitney
     {
         CheckSample(x, nameof(x));
         CheckSample(y, nameof(y));
+        return (long)x.Count * y.Count <= BruteForcePairs ? HodgesLehmannByPairs(x, y) : HodgesLehmannBySelection(x, y);
+    }
+
+    /// <summary>Up to this many pairs the differences are materialized; above, they are selected without being stored.</summary>
+    internal const long BruteForcePairs = 1_000_000;
+
+    internal static double HodgesLehmannByPairs(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
         var diffs = new double[x.Count * y.Count];
         var k = 0;
         foreach (var a in x)
@@ -95,6 +103,91 @@ public static class MannWhitney
         }
 
         return Median(diffs);
+    }
+
+    /// <summary>
+    /// The same median in O((n1 + n2) log) time and O(n1 + n2) memory: bisect on the value, counting differences at or
+    /// below it with two pointers over the sorted samples, then snap to the largest actual difference (an hour of
+    /// per-second samples is 13 million pairs, too many to store).
+    /// </summary>
+    internal static double HodgesLehmannBySelection(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        var xs = x.ToArray();
+        var ys = y.ToArray();
+        Array.Sort(xs);
+        Array.Sort(ys);
+        var total = (long)xs.Length * ys.Length;
+        var k = (total + 1) / 2;
+        var lower = KthDifference(xs, ys, k);
+        return total % 2 == 1 ? lower : (lower + KthDifference(xs, ys, k + 1)) / 2.0;
+    }
+
+    private static double KthDifference(double[] xs, double[] ys, long k)
+    {
+        double lo = xs[0] - ys[^1], hi = xs[^1] - ys[0];
+        if (CountAtMost(xs, ys, lo) >= k)
+        {
+            return lo;
+        }
+
+        // Invariant: fewer than k differences are <= lo, at least k are <= hi.
+        for (var i = 0; i < 2000; i++)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (mid <= lo || mid >= hi)
+            {
+                break;
+            }
+
+            if (CountAtMost(xs, ys, mid) >= k)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid;
+            }
+        }
+
+        return LargestAtMost(xs, ys, hi);
+    }
+
+    private static long CountAtMost(double[] xs, double[] ys, double d)
+    {
+        long count = 0;
+        var p = 0;
+        foreach (var a in xs)
+        {
+            // x - y <= d  <=>  y >= x - d; the threshold grows with x, so p only moves forward.
+            while (p < ys.Length && ys[p] < a - d)
+            {
+                p++;
+            }
+
+            count += ys.Length - p;
+        }
+
+        return count;
+    }
+
+    private static double LargestAtMost(double[] xs, double[] ys, double d)
+    {
+        var best = double.NegativeInfinity;
+        var p = 0;
+        foreach (var a in xs)
+        {
+            while (p < ys.Length && ys[p] < a - d)
+            {
+                p++;
+            }
+
+            if (p < ys.Length)
+            {
+                best = Math.Max(best, a - ys[p]);
+            }
+        }
+
+        return best;
     }
 
     /// <summary>The median of a sample (the mean of the two middle values for an even count).</summary>
