@@ -71,8 +71,8 @@ public static class GateEvaluator
     internal static MetricResult EvaluateMetric(GateSettings settings, MetricGate gate, MetricSamples? samples)
     {
         // A second without traffic may arrive as NaN (0/0 error rate): it is not a data point.
-        var canary = (samples?.Canary ?? []).Where(double.IsFinite).ToArray();
-        var baseline = (samples?.Baseline ?? []).Where(double.IsFinite).ToArray();
+        IReadOnlyList<double> canary = (samples?.Canary ?? []).Where(double.IsFinite).ToArray();
+        IReadOnlyList<double> baseline = (samples?.Baseline ?? []).Where(double.IsFinite).ToArray();
         var name = Name(gate.Kind);
         var result = new MetricResult
         {
