@@ -22,6 +22,10 @@ internal static partial class LocalCommands
         Up(),
         Down(),
         Status(),
+        Listener(),
+        CreateInfraSet(),
+        Weights(),
+        Delete(),
         Load());
 
     /// <summary>Runs a provider call, turning provider errors into one line and an exit code.</summary>
