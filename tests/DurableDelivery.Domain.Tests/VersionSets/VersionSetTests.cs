@@ -122,6 +122,7 @@ public class VersionSetTests
     [InlineData("", "empty.yaml: The version set is empty. Write it as a YAML or JSON mapping; see workflows/DurableDelivery.Domain/README.md.")]
     [InlineData("- a\n- b\n", "list.yaml:1: The version set must be a mapping of keys to values, not a list. Write it as 'key: value' lines or a JSON object.")]
     [InlineData("stack: [a\n", "syntax.yaml:2: The version set is not valid YAML or JSON: While parsing a flow sequence, did not find expected ',' or ']'. Fix the syntax at this line.")]
+    [InlineData("stack: a\nstack: b\n", "dup.yaml:2: The version set is not valid YAML or JSON: Duplicate key stack. Fix the syntax at this line.")]
     [InlineData("stack: s\ncomponents: []\n", "none.yaml: Version set 's' has no components. Add at least one under 'components' with name, version and artifact.")]
     public void Parse_MalformedInput_OneClearProblem(string text, string expected)
     {

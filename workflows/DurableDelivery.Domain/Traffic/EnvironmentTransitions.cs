@@ -1,0 +1,80 @@
+namespace DurableDelivery.Domain.Traffic;
+
+/// <summary>
+/// The pure state changes of an environment (the environment workflow applies them after the provider confirmed the
+/// matching action). Every transition that moves traffic checks <see cref="EnvironmentInvariants"/> first and throws
+/// <see cref="InvariantViolationException"/> instead of returning an unsafe state.
+/// </summary>
+public static class EnvironmentTransitions
+{
+    /// <summary>Makes a delivery the active one.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="deliveryId">The delivery.</param>
+    /// <returns>The new state.</returns>
+    /// <exception cref="InvariantViolationException">Another delivery is active (at most one mutates an environment).</exception>
+    public static EnvironmentState StartDelivery(EnvironmentState state, string deliveryId) =>
+        state.ActiveDelivery is { } active
+            ? throw new InvariantViolationException([new InvariantViolation { Code = InvariantCodes.ConcurrentDelivery, Message = $"delivery '{deliveryId}' cannot start: delivery '{active.DeliveryId}' is active" }])
+            : state with { ActiveDelivery = new ActiveDelivery { DeliveryId = deliveryId } };
+
+    /// <summary>Adds an infra-set, or replaces the one with the same id (e.g. with a new status).</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="infraSet">The infra-set.</param>
+    /// <returns>The new state.</returns>
+    public static EnvironmentState Upsert(EnvironmentState state, InfraSet infraSet) => state with
+    {
+        InfraSets = state.InfraSets.Any(s => s.Id == infraSet.Id)
+            ? [.. state.InfraSets.Select(s => s.Id == infraSet.Id ? infraSet : s)]
+            : [.. state.InfraSets, infraSet],
+    };
+
+    /// <summary>Sets the listener weights after checking every invariant.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="weights">The weights.</param>
+    /// <param name="byDeliveryId">The delivery making the change, or <see langword="null"/> for the environment itself.</param>
+    /// <returns>The new state.</returns>
+    /// <exception cref="InvariantViolationException">The change would break an invariant.</exception>
+    public static EnvironmentState SetWeights(EnvironmentState state, TrafficWeights weights, string? byDeliveryId) =>
+        EnvironmentInvariants.CheckTrafficChange(state, weights, byDeliveryId) is { Count: > 0 } violations
+            ? throw new InvariantViolationException(violations)
+            : state with { Weights = weights };
+
+    /// <summary>
+    /// Promotes an infra-set: all traffic to it, it becomes last known good with the next promotion number, and the
+    /// active delivery ends.
+    /// </summary>
+    /// <param name="state">The state.</param>
+    /// <param name="infraSetId">A healthy infra-set.</param>
+    /// <returns>The new state.</returns>
+    /// <exception cref="InvariantViolationException">The infra-set does not exist or is not healthy.</exception>
+    public static EnvironmentState Promote(EnvironmentState state, string infraSetId)
+    {
+        var next = (state.InfraSets.Max(s => s.PromotionSequence) ?? 0) + 1;
+        var promoted = state with
+        {
+            InfraSets = [.. state.InfraSets.Select(s => s.Id == infraSetId ? s with { PromotionSequence = next, Retired = false } : s)],
+            LastKnownGood = infraSetId,
+        };
+        return SetWeights(promoted, TrafficWeights.All(infraSetId), null) with { ActiveDelivery = null };
+    }
+
+    /// <summary>
+    /// Rolls back: all traffic to a warm infra-set, which becomes last known good; every other infra-set that took
+    /// traffic, and the active delivery's infra-set, is retired; the active delivery ends. Also used for abort and for a
+    /// failed gate (the target is then the last known good).
+    /// </summary>
+    /// <param name="state">The state.</param>
+    /// <param name="targetInfraSetId">A warm infra-set (see <c>OverrideValidator.ResolveRollbackTarget</c>).</param>
+    /// <returns>The new state.</returns>
+    /// <exception cref="InvariantViolationException">The target does not exist or is not healthy.</exception>
+    public static EnvironmentState RollBack(EnvironmentState state, string targetInfraSetId)
+    {
+        var leaving = state.Weights.Receiving.Append(state.ActiveDelivery?.InfraSetId).Where(id => id is not null && id != targetInfraSetId).ToHashSet();
+        var rolledBack = state with
+        {
+            InfraSets = [.. state.InfraSets.Select(s => leaving.Contains(s.Id) ? s with { Retired = true } : s)],
+            LastKnownGood = targetInfraSetId,
+        };
+        return SetWeights(rolledBack, TrafficWeights.All(targetInfraSetId), null) with { ActiveDelivery = null };
+    }
+}
