@@ -8,10 +8,10 @@ public static class CrashWorkflows
     /// <summary>Adds every crash-test workflow to worker options.</summary>
     public static DurableWorkerOptions AddCrashWorkflows(this DurableWorkerOptions options) => options
         .AddWorkflow<SequentialWorkflow>().AddWorkflow<TimerWorkflow>().AddWorkflow<SignalWorkflow>().AddWorkflow<FlakyWorkflow>()
-        .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<LoopWorkflow>();
+        .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<LoopWorkflow>().AddWorkflow<ParallelWorkflow>();
 
     /// <summary>Adds every crash-test workflow to a replayer.</summary>
     public static WorkflowReplayer AddCrashWorkflows(this WorkflowReplayer replayer) => replayer
         .AddWorkflow<SequentialWorkflow>().AddWorkflow<TimerWorkflow>().AddWorkflow<SignalWorkflow>().AddWorkflow<FlakyWorkflow>()
-        .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<LoopWorkflow>();
+        .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<LoopWorkflow>().AddWorkflow<ParallelWorkflow>();
 }

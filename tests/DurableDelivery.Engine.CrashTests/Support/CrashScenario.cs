@@ -64,12 +64,19 @@ internal sealed class CrashScenario : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>Sends one signal to every signal workflow; each send has returned (is acknowledged) when this completes.</summary>
-    public async Task SignalAllAsync(string value)
+    /// <summary>
+    /// Sends the values, back to back, to each signal workflow in turn (so that signals arrive while the worker handles
+    /// the previous one); each send has returned (is acknowledged) when this completes.
+    /// </summary>
+    public async Task SignalAllAsync(params string[] values)
     {
         foreach (var id in signalWorkflows)
         {
-            await Client.GetWorkflowHandle<SignalWorkflow>(id).SignalAsync(wf => wf.AddAsync(value));
+            var handle = Client.GetWorkflowHandle<SignalWorkflow>(id);
+            foreach (var value in values)
+            {
+                await handle.SignalAsync(wf => wf.AddAsync(value));
+            }
         }
     }
 
@@ -299,6 +306,13 @@ internal sealed class CrashScenario : IAsyncDisposable
             await Client.StartWorkflowAsync((LoopWorkflow wf) => wf.RunAsync(1, WorkflowMix.LoopRuns, string.Empty), new WorkflowOptions(id, q));
             var steps = Enumerable.Range(1, WorkflowMix.LoopRuns).Select(n => $"iter-{n}").ToList();
             expected.Add(new(id, "loop", string.Join('+', steps.Select(s => $"<{s}>")), [.. steps.Select(s => Once(id, s))]));
+        }
+
+        for (var i = 0; i < mix.Parallel; i++)
+        {
+            var id = $"parallel-{i}";
+            await Client.StartWorkflowAsync((ParallelWorkflow wf) => wf.RunAsync(), new WorkflowOptions(id, q));
+            expected.Add(new(id, "parallel", "<fan-1>+<fan-2>+<fan-3>+<joined>", [Once(id, "fan-1"), Once(id, "fan-2"), Once(id, "fan-3"), Once(id, "joined")]));
         }
     }
 }

@@ -9,7 +9,8 @@ namespace DurableDelivery.Engine.CrashTests.Support;
 /// <param name="Flaky">An activity that fails <see cref="FlakyWorkflow.Failures"/> times before it succeeds, then an activity.</param>
 /// <param name="Parent">Activity, child workflow with one activity, activity.</param>
 /// <param name="Loop">One activity per run, continued as new for <see cref="LoopRuns"/> runs.</param>
-internal sealed record WorkflowMix(int Sequential, int Timer, int Signal, int Flaky, int Parent, int Loop)
+/// <param name="Parallel">Three activities at once, then one more.</param>
+internal sealed record WorkflowMix(int Sequential, int Timer, int Signal, int Flaky, int Parent, int Loop, int Parallel)
 {
     /// <summary>The number of runs of each loop workflow.</summary>
     public const int LoopRuns = 3;
@@ -21,10 +22,10 @@ internal sealed record WorkflowMix(int Sequential, int Timer, int Signal, int Fl
     /// Every shape, with enough flaky workflows that even the retry crash points are passed 7 times
     /// (4 workflows x 2 retries).
     /// </summary>
-    public static WorkflowMix Small { get; } = new(Sequential: 2, Timer: 1, Signal: 2, Flaky: 4, Parent: 1, Loop: 1);
+    public static WorkflowMix Small { get; } = new(Sequential: 2, Timer: 1, Signal: 2, Flaky: 4, Parent: 1, Loop: 1, Parallel: 2);
 
     /// <summary>Gets the number of top-level workflows.</summary>
-    public int Count => Sequential + Timer + Signal + Flaky + Parent + Loop;
+    public int Count => Sequential + Timer + Signal + Flaky + Parent + Loop + Parallel;
 }
 
 /// <summary>A workflow the scenario started: its exact expected result and the activities it must run.</summary>

@@ -42,8 +42,7 @@ public sealed class CrashPointTests(ITestOutputHelper output)
 
         var crashing = scenario.StartWorker($"{point}:{hit}");
         await crashing.WaitReadyOrExitAsync(TimeSpan.FromSeconds(30));
-        await scenario.SignalAllAsync("a");
-        await scenario.SignalAllAsync("b");
+        await scenario.SignalAllAsync("a", "b");
         await CrashScenario.ShouldDieAtCrashPointAsync(crashing);
         var crash = await scenario.SnapshotAsync(crashing);
 

@@ -9,16 +9,18 @@ public sealed class SignalDurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task SignalAsync_AcknowledgedJustBeforeWorkerIsKilled_IsNeverLost()
     {
-        string[] values = ["a", "b", "c", "d"];
-        await using var scenario = await CrashScenario.StartAsync(new WorkflowMix(Sequential: 0, Timer: 0, Signal: 6, Flaky: 0, Parent: 0, Loop: 0), values);
+        string[][] rounds = [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]];
+        var values = rounds.SelectMany(r => r).ToArray();
+        await using var scenario = await CrashScenario.StartAsync(new WorkflowMix(Sequential: 0, Timer: 0, Signal: 6, Flaky: 0, Parent: 0, Loop: 0, Parallel: 0), values);
 
-        // Each round: a worker starts, every workflow gets a signal (each SignalAsync has returned), the worker is killed.
+        // Each round: a worker starts, every workflow gets two signals back to back (each SignalAsync has returned), the
+        // worker is killed at once.
         var crashes = new List<CrashSnapshot>();
-        foreach (var value in values)
+        foreach (var round in rounds)
         {
             var worker = scenario.StartWorker();
             await worker.WaitReadyOrExitAsync(TimeSpan.FromSeconds(30));
-            await scenario.SignalAllAsync(value);
+            await scenario.SignalAllAsync(round);
             await CrashScenario.KillAsync(worker);
             crashes.Add(await scenario.SnapshotAsync(worker));
         }
@@ -28,6 +30,6 @@ public sealed class SignalDurabilityTests(ITestOutputHelper output)
 
         await scenario.VerifyAsync(crashes);
         output.WriteLine(restarted.Output);
-        output.WriteLine($"{values.Length} kills right after acknowledged signals; the last worker completed all workflows {resumed}");
+        output.WriteLine($"{rounds.Length} kills right after acknowledged signals; the last worker completed all workflows {resumed}");
     }
 }
