@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace DurableDelivery.Cli.Tests.Support;
+
+/// <summary>What one run of ddctl produced.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
+{
+    public JsonNode Json() => JsonNode.Parse(Stdout) ?? throw new InvalidOperationException("ddctl printed JSON null");
+
+    /// <summary>Asserts success and returns the JSON it printed.</summary>
+    public JsonNode OkJson()
+    {
+        ExitCode.ShouldBe(0, $"ddctl failed: {Stderr}");
+        Stderr.ShouldBeEmpty();
+        return Json();
+    }
+
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+}
+
+/// <summary>Runs the built ddctl (<c>dotnet ddctl.dll ...</c>) as a child process.</summary>
+public static class Ddctl
+{
+    private static readonly Lazy<string> Dll = new(FindDll);
+
+    public static string DllPath => Dll.Value;
+
+    /// <summary>Runs ddctl to completion (killed after 60 s) and captures its output.</summary>
+    public static async Task<CliResult> RunAsync(params string[] args) => await RunAsync(null, args);
+
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    {
+        using var process = Start(args, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var watch = Stopwatch.StartNew();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"ddctl {string.Join(' ', args)} did not finish in 60 s");
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr, watch.Elapsed);
+    }
+
+    /// <summary>Starts ddctl with redirected output; the caller owns the process.</summary>
+    public static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        info.ArgumentList.Add(DllPath);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        // Tests choose the data dir explicitly; an inherited DD_DATA_DIR must not leak in.
+        info.Environment.Remove("DD_DATA_DIR");
+        info.Environment["NO_COLOR"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+
+    private static string FindDll()
+    {
+        var configuration = typeof(Ddctl).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DurableDelivery.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        if (dir is null)
+        {
+            throw new InvalidOperationException($"DurableDelivery.sln not found above {AppContext.BaseDirectory}");
+        }
+
+        var dll = Path.Combine(dir.FullName, "src", "DurableDelivery.Cli", "bin", configuration, "net10.0", "ddctl.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found; build src/DurableDelivery.Cli ({configuration}) first");
+    }
+}

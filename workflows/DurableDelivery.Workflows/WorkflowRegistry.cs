@@ -1,0 +1,34 @@
+using DurableDelivery.Engine.Worker;
+using DurableDelivery.Workflows.Samples;
+
+namespace DurableDelivery.Workflows;
+
+/// <summary>
+/// The one list of this project's workflows and activities. <c>ddctl worker run</c> hosts exactly what is registered
+/// here, and <c>ddctl workflow</c> checks names and argument shapes against <see cref="WorkflowTypes"/> before it
+/// writes anything to the store.
+/// </summary>
+public static class WorkflowRegistry
+{
+    /// <summary>Gets every workflow class of the project.</summary>
+    /// <remarks>Add a new workflow here; <see cref="Register"/> and the CLI pick it up.</remarks>
+    public static IReadOnlyList<Type> WorkflowTypes { get; } =
+    [
+        typeof(ApprovalWorkflow),
+    ];
+
+    /// <summary>Adds every workflow and activity of the project to <paramref name="options"/>.</summary>
+    /// <param name="options">The worker options to fill.</param>
+    /// <returns>The same options, for chaining.</returns>
+    public static DurableWorkerOptions Register(DurableWorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var type in WorkflowTypes)
+        {
+            options.AddWorkflow(type);
+        }
+
+        options.AddAllActivities(new ApprovalActivities());
+        return options;
+    }
+}
