@@ -69,10 +69,19 @@ public sealed partial class DurableWorker
 
             var outcome = await store.HeartbeatActivityAsync(t.Key, t.Attempt, heartbeatDetails, newDeadline, CancellationToken.None).ConfigureAwait(false);
             CrashPoints.Hit("heartbeat-after");
-            if (!outcome.Owned || outcome.CancelRequested)
+            // A throttled flush can land after the attempt finished and was resolved (the row is gone, so "not owned"):
+            // there is nothing left to cancel, and its token source is already disposed.
+            if ((!outcome.Owned || outcome.CancelRequested) && !ra.Completion.Task.IsCompleted)
             {
                 ra.CancelReason ??= outcome.Owned ? "the workflow requested cancellation" : "the activity is no longer wanted (the workflow closed or the attempt was superseded)";
-                await ra.Cancel.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await ra.Cancel.CancelAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The attempt finished between the check and the cancel.
+                }
             }
         }
 
