@@ -73,6 +73,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         try
         {
             conn.Open();
+            RejectForeignDatabase(conn, path);
             Pragmas(conn, writer: true);
             Migrate(conn, path);
         }
@@ -112,6 +113,22 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
             ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
             : "PRAGMA busy_timeout=30000; PRAGMA query_only=1; PRAGMA cache_size=-16384;";
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Refuses another application's SQLite database BEFORE the pragmas run: journal_mode=WAL would rewrite its header
+    /// (and leave -wal/-shm files), changing a file that is not ours.
+    /// </summary>
+    private static void RejectForeignDatabase(SqliteConnection conn, string path)
+    {
+        using var check = conn.CreateCommand();
+        check.CommandText = "SELECT count(*), count(CASE WHEN name='dd_meta' THEN 1 END) FROM sqlite_master WHERE type='table'";
+        using var reader = check.ExecuteReader();
+        reader.Read();
+        if (reader.GetInt64(0) > 0 && reader.GetInt64(1) == 0)
+        {
+            throw new StoreException($"'{path}' is an SQLite database but not a DurableDelivery store; pass --data-dir of a store.");
+        }
     }
 
     private static void Migrate(SqliteConnection conn, string path)
