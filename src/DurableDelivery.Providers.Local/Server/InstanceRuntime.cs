@@ -70,6 +70,14 @@ internal sealed class InstanceRuntime
         if (pid is { } current)
         {
             DetachedProcess.Kill(current);
+
+            // A kill is asynchronous: wait (bounded) until the process is gone, so "deleted" and "stopped" mean stopped.
+            var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+            while (DetachedProcess.IsAlive(current) && Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(5), context.Time);
+            }
+
             pid = null;
         }
 

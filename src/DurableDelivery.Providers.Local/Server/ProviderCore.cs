@@ -15,7 +15,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly StateStore store;
     private readonly Dictionary<string, InfraSetRuntime> runtimes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ListenerHost> listeners = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ListenerHost> listeners = new(StringComparer.Ordinal);
     private readonly HttpMessageInvoker upstream;
     private readonly HttpClient healthClient;
     private readonly ProviderContext context;
@@ -135,7 +135,11 @@ internal sealed partial class ProviderCore : IAsyncDisposable
                 }
 
                 listeners[spec.Environment] = host;
-                state.Listeners.Add(new ListenerRecord { Environment = spec.Environment, Port = port });
+                lock (runtimes)
+                {
+                    state.Listeners.Add(new ListenerRecord { Environment = spec.Environment, Port = port });
+                }
+
                 Log($"listener {spec.Environment}: listening on port {port}");
             }
 
@@ -180,7 +184,12 @@ internal sealed partial class ProviderCore : IAsyncDisposable
                 record.Instances.Add(new InstanceRecord { Id = string.Create(CultureInfo.InvariantCulture, $"{id}-i{i}"), Port = FreePort() });
             }
 
-            state.InfraSets.Add(record);
+            lock (runtimes)
+            {
+                // Readers (Describe, List, Status) enumerate without the async gate; they take this lock.
+                state.InfraSets.Add(record);
+            }
+
             state.Keys[key] = new IdempotencyRecord { Operation = "create-infra-set", Request = request, ResultId = id };
             store.Save(state);
             Log($"infra-set {id}: created from artifact {artifact.Id} ({artifact.Version}), {spec.InstanceCount} instance(s)");
@@ -371,16 +380,25 @@ internal sealed partial class ProviderCore : IAsyncDisposable
         return runtimes[infraSetId].ToInfo();
     }
 
-    public LocalProviderStatus Status(string controlEndpoint, DateTimeOffset startedAt) => new()
+    public LocalProviderStatus Status(string controlEndpoint, DateTimeOffset startedAt)
     {
-        ProcessId = Environment.ProcessId,
-        ControlEndpoint = controlEndpoint,
-        DataDirectory = Paths.DataDirectory,
-        ArtifactsDirectory = Artifacts.ArtifactsDirectory,
-        StartedAt = startedAt,
-        Listeners = state.Listeners.Select(l => ListenerInfoOf(l.Environment)).ToList(),
-        InfraSets = List(environment: null),
-    };
+        string[] environments;
+        lock (runtimes)
+        {
+            environments = state.Listeners.Select(l => l.Environment).ToArray();
+        }
+
+        return new LocalProviderStatus
+        {
+            ProcessId = Environment.ProcessId,
+            ControlEndpoint = controlEndpoint,
+            DataDirectory = Paths.DataDirectory,
+            ArtifactsDirectory = Artifacts.ArtifactsDirectory,
+            StartedAt = startedAt,
+            Listeners = environments.Select(ListenerInfoOf).ToList(),
+            InfraSets = List(environment: null),
+        };
+    }
 
     /// <summary>Stops listeners and, when <paramref name="stopInstances"/>, every instance (state is kept for the next start).</summary>
     public async Task StopAsync(bool stopInstances)
