@@ -132,23 +132,38 @@ internal sealed partial class SqliteWorkflowStore
         };
     }, ct);
 
-    public Task<CommitOutcome> CommitWorkflowTaskAsync(WorkflowTaskCommit c, CancellationToken ct) => writer.WriteAsync(ctx =>
+    public Task<CommitOutcome> CommitWorkflowTaskAsync(WorkflowTaskCommit c, CancellationToken ct)
+    {
+        // JSON is written here, on the caller's thread: the single writer thread is the store's bottleneck, so it only runs SQL.
+        var eventData = new string[c.NewEvents.Count];
+        long size = 0;
+        for (var i = 0; i < eventData.Length; i++)
+        {
+            eventData[i] = Ser(c.NewEvents[i])!;
+            size += eventData[i].Length;
+        }
+
+        var activityOptions = c.NewActivities.Select(a => Ser(a.Options)).ToArray();
+        return writer.WriteAsync(ctx => CommitWorkflowTask(ctx, c, eventData, size, activityOptions));
+    }
+
+    private CommitOutcome CommitWorkflowTask(WriteContext ctx, WorkflowTaskCommit c, string[] eventData, long size, string?[] activityOptions)
     {
         var sql = ctx.Sql;
         var now = NowMs();
-        if (sql.Exec("UPDATE runs SET version=version+1 WHERE run_id=$r AND version=$v AND status=1 AND owner=$me", ("$r", c.RunId), ("$v", c.ExpectedVersion), ("$me", c.WorkerId)) == 0)
+
+        // The version check and the read of what the commit needs from the run are one statement.
+        var head = sql.Query(
+            "UPDATE runs SET version=version+1 WHERE run_id=$r AND version=$v AND status=1 AND owner=$me RETURNING workflow_id, workflow_type, version, last_event_id",
+            r => (WorkflowId: r.GetString(0), WorkflowType: r.GetString(1), Version: r.GetInt64(2), LastEventId: r.GetInt64(3)),
+            ("$r", c.RunId), ("$v", c.ExpectedVersion), ("$me", c.WorkerId));
+        if (head.Count == 0)
         {
             return CommitOutcome.Conflict;
         }
 
-        var run = FindRunById(sql, c.RunId)!;
-        long size = 0;
-        foreach (var e in c.NewEvents)
-        {
-            var data = Ser(e)!;
-            size += data.Length;
-            sql.Exec("INSERT INTO events(run_id, event_id, data) VALUES($r, $e, $d)", ("$r", c.RunId), ("$e", e.EventId), ("$d", data));
-        }
+        var run = head[0];
+        InsertEvents(sql, c.RunId, c.NewEvents, eventData);
 
         foreach (var id in c.ConsumedInbox)
         {
@@ -166,8 +181,9 @@ internal sealed partial class SqliteWorkflowStore
         }
 
         var claimed = new List<ActivityTaskRecord>();
-        foreach (var a in c.NewActivities)
+        for (var i = 0; i < c.NewActivities.Count; i++)
         {
+            var a = c.NewActivities[i];
             var eager = a.Eager;
             long? deadline = eager ? Deadline(a.Options, now, now) : null;
             long? s2s = !eager && a.Options.ScheduleToStart is { } s ? now + (long)s.TotalMilliseconds : null;
@@ -178,7 +194,7 @@ internal sealed partial class SqliteWorkflowStore
                 VALUES($r, $s, $w, $wt, $t, $q, $a, $o, 1, $now, $now, $own, $st, $dl, $s2s)
                 """,
                 ("$r", c.RunId), ("$s", a.ScheduledEventId), ("$w", run.WorkflowId), ("$wt", run.WorkflowType), ("$t", a.ActivityType), ("$q", a.TaskQueue),
-                ("$a", a.ArgsJson), ("$o", Ser(a.Options)), ("$now", now), ("$own", eager ? c.WorkerId : null), ("$st", eager ? now : null), ("$dl", deadline), ("$s2s", s2s));
+                ("$a", a.ArgsJson), ("$o", activityOptions[i]), ("$now", now), ("$own", eager ? c.WorkerId : null), ("$st", eager ? now : null), ("$dl", deadline), ("$s2s", s2s));
             if (eager)
             {
                 claimed.Add(new ActivityTaskRecord
@@ -236,7 +252,7 @@ internal sealed partial class SqliteWorkflowStore
             {
                 WorkflowId = child.WorkflowId, RunId = child.RunId, WorkflowType = child.WorkflowType, TaskQueue = child.TaskQueue, ArgsJson = child.ArgsJson,
                 RandomSeed = child.RandomSeed, Identity = c.WorkerId,
-            }, (run.WorkflowId, run.RunId, child.InitiatedEventId, child.ParentClosePolicy), now);
+            }, (run.WorkflowId, c.RunId, child.InitiatedEventId, child.ParentClosePolicy), now);
             AppendInbox(ctx, c.RunId, new HistoryEvent
             {
                 EventType = EventType.ChildWorkflowExecutionStarted, Timestamp = FromMs(now), ScheduledEventId = child.InitiatedEventId, WorkflowId = child.WorkflowId, RunId = child.RunId, Name = child.WorkflowType,
@@ -253,15 +269,13 @@ internal sealed partial class SqliteWorkflowStore
         }
 
         var lastEventId = c.NewEvents.Count > 0 ? c.NewEvents[^1].EventId : run.LastEventId;
-        sql.Exec("UPDATE runs SET last_event_id=$e, history_size=history_size+$z, task_failure=NULL, task_attempt=0 WHERE run_id=$r", ("$e", lastEventId), ("$z", size), ("$r", c.RunId));
-
         var more = false;
         if (c.Close is { } close)
         {
             string? nextRunId = close.NextRun?.RunId;
             sql.Exec(
-                "UPDATE runs SET status=$s, close_time=$now, result=$res, failure=$f, ready_at=NULL, next_run_id=$n WHERE run_id=$r",
-                ("$s", (int)close.Status), ("$now", now), ("$res", close.ResultJson), ("$f", Ser(close.Failure)), ("$n", nextRunId), ("$r", c.RunId));
+                "UPDATE runs SET last_event_id=$e, history_size=history_size+$z, task_failure=NULL, task_attempt=0, status=$s, close_time=$now, result=$res, failure=$f, ready_at=NULL, next_run_id=$n WHERE run_id=$r",
+                ("$e", lastEventId), ("$z", size), ("$s", (int)close.Status), ("$now", now), ("$res", close.ResultJson), ("$f", Ser(close.Failure)), ("$n", nextRunId), ("$r", c.RunId));
             if (close.NextRun is { } next)
             {
                 var parent = sql.Query(
@@ -271,20 +285,50 @@ internal sealed partial class SqliteWorkflowStore
                 InsertRun(ctx, next, parent.Count == 1 ? parent[0] : null, now);
             }
 
-            CloseCleanup(ctx, run, close.Status, close.ResultJson, close.Failure, nextRunId, now);
+            CloseCleanup(ctx, FindRunById(sql, c.RunId)!, close.Status, close.ResultJson, close.Failure, nextRunId, now);
         }
         else
         {
+            // One statement: the history position and when the run is next ready (now if its inbox has more, else its next timer).
             var readyAt = sql.Scalar(
-                "SELECT CASE WHEN EXISTS(SELECT 1 FROM inbox WHERE run_id=$r) THEN $now ELSE (SELECT MIN(fire_at) FROM timers WHERE run_id=$r) END",
-                ("$r", c.RunId), ("$now", now));
+                """
+                UPDATE runs SET last_event_id=$e, history_size=history_size+$z, task_failure=NULL, task_attempt=0,
+                  ready_at=CASE WHEN EXISTS(SELECT 1 FROM inbox WHERE run_id=$r) THEN $now ELSE (SELECT MIN(fire_at) FROM timers WHERE run_id=$r) END
+                WHERE run_id=$r RETURNING ready_at
+                """,
+                ("$e", lastEventId), ("$z", size), ("$r", c.RunId), ("$now", now));
             var readyMs = readyAt is null ? (long?)null : Convert.ToInt64(readyAt, System.Globalization.CultureInfo.InvariantCulture);
-            sql.Exec("UPDATE runs SET ready_at=$a WHERE run_id=$r", ("$a", readyMs), ("$r", c.RunId));
             more = readyMs is { } ms && ms <= now;
         }
 
         return new CommitOutcome(true, run.Version, more, claimed);
-    });
+    }
+
+    /// <summary>Appends events with one multi-row INSERT per chunk (one statement instead of one per event).</summary>
+    private static void InsertEvents(SqlCommands sql, string runId, IReadOnlyList<HistoryEvent> events, string[] data)
+    {
+        const int Chunk = 8;
+        for (var start = 0; start < events.Count; start += Chunk)
+        {
+            var n = Math.Min(Chunk, events.Count - start);
+            var ps = new (string, object?)[1 + (2 * n)];
+            ps[0] = ("$r", runId);
+            for (var i = 0; i < n; i++)
+            {
+                ps[1 + (2 * i)] = (EventIdParams[i], events[start + i].EventId);
+                ps[2 + (2 * i)] = (EventDataParams[i], data[start + i]);
+            }
+
+            sql.Exec(InsertEventsSql[n], ps);
+        }
+    }
+
+    private static readonly string[] EventIdParams = [.. Enumerable.Range(0, 8).Select(i => "$e" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static readonly string[] EventDataParams = [.. Enumerable.Range(0, 8).Select(i => "$d" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static readonly string[] InsertEventsSql = [.. Enumerable.Range(0, 9).Select(n =>
+        "INSERT INTO events(run_id, event_id, data) VALUES " + string.Join(", ", Enumerable.Range(0, n).Select(i => $"($r, {EventIdParams[i]}, {EventDataParams[i]})")))];
 
     public Task FailWorkflowTaskAsync(string runId, string workerId, FailureInfo failure, DateTimeOffset retryAt, CancellationToken ct) => writer.WriteAsync(ctx => ctx.Sql.Exec(
         "UPDATE runs SET task_failure=$f, task_attempt=task_attempt+1, ready_at=$a WHERE run_id=$r AND status=1",
