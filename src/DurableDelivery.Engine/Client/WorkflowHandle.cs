@@ -213,6 +213,8 @@ public class WorkflowHandle
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
+    private static string Plural(string kind) => kind == "query" ? "queries" : kind + "s";
+
     private async Task<RunRecord> RequireRunAsync()
     {
         var run = await Store.GetRunAsync(Id, RunId, CancellationToken.None).ConfigureAwait(false) ?? throw new WorkflowNotFoundException(Id, RunId);
@@ -230,7 +232,7 @@ public class WorkflowHandle
         if (type is not null && !names(type).Contains(name, StringComparer.Ordinal))
         {
             var known = names(type);
-            throw new ArgumentException($"Workflow type '{workflowType}' has no {kind} '{name}'; known {kind}s: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.");
+            throw new ArgumentException($"Workflow type '{workflowType}' has no {kind} '{name}'; known {Plural(kind)}: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.");
         }
     }
 }

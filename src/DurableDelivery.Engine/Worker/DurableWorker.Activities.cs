@@ -52,19 +52,21 @@ public sealed partial class DurableWorker
         var t = ra.Task;
         string? heartbeatDetails = t.HeartbeatDetails;
         var heartbeatDirty = false;
-        var lastFlush = DateTimeOffset.MinValue;
+        // Throttling is a local rate limit, so it runs on real elapsed time (the store's clock may be virtual in tests).
+        long lastFlushTicks = 0;
         var flushing = 0;
         var throttle = t.Options.Heartbeat is { } hb ? TimeSpan.FromTicks((long)(hb.Ticks * 0.8)) : TimeSpan.FromSeconds(30);
 
         async Task FlushHeartbeatAsync()
         {
             heartbeatDirty = false;
-            lastFlush = store.Time.GetUtcNow();
+            lastFlushTicks = Environment.TickCount64;
+            var now = store.Time.GetUtcNow();
             DateTimeOffset? newDeadline = null;
             if (t.Options.Heartbeat is { } h)
             {
-                var attemptEnd = (t.AttemptStartedTime ?? lastFlush) + t.Options.AttemptTimeout;
-                newDeadline = lastFlush + h < attemptEnd ? lastFlush + h : attemptEnd;
+                var attemptEnd = (t.AttemptStartedTime ?? now) + t.Options.AttemptTimeout;
+                newDeadline = now + h < attemptEnd ? now + h : attemptEnd;
             }
 
             var outcome = await store.HeartbeatActivityAsync(t.Key, t.Attempt, heartbeatDetails, newDeadline, CancellationToken.None).ConfigureAwait(false);
@@ -100,7 +102,7 @@ public sealed partial class DurableWorker
             {
                 heartbeatDetails = details ?? heartbeatDetails;
                 heartbeatDirty = true;
-                if (store.Time.GetUtcNow() - lastFlush >= throttle && Interlocked.Exchange(ref flushing, 1) == 0)
+                if ((lastFlushTicks == 0 || Environment.TickCount64 - lastFlushTicks >= (long)throttle.TotalMilliseconds) && Interlocked.Exchange(ref flushing, 1) == 0)
                 {
                     _ = Task.Run(async () =>
                     {

@@ -50,6 +50,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         this.onEscape = onEscape;
         engineLogger = logger;
         Logger = new ReplaySafeLogger(logger, () => IsReplaying);
+        WorkflowTracingEventListener.EnsureStarted();
         Random = new DeterministicRandom(0);
     }
 
@@ -164,6 +165,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         taskFailure = null;
         activationThread = Environment.CurrentManagedThreadId;
         inActivation = true;
+        using var tracing = WorkflowTracingEventListener.Enter(this);
         try
         {
             Schedule(() =>
@@ -277,15 +279,24 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         }
     }
 
+    /// <summary>Records that workflow code escaped the scheduler; the current or next activation fails with this message.</summary>
+    public void ReportEscape(string what)
+    {
+        violation ??= new InvalidWorkflowSchedulerException(
+            $"Workflow '{Info.WorkflowId}' ({Definition.Name}) continued on a thread outside its deterministic scheduler: {what}. " +
+            "Workflow code must not use Task.Run, Task.Delay, thread-pool timers, ConfigureAwait(false) or real I/O: use Workflow.DelayAsync, " +
+            "Workflow.RunTaskAsync, Workflow.WhenAnyAsync/WhenAllAsync, and activities for real work.");
+        if (!inActivation)
+        {
+            onEscape?.Invoke(this);
+        }
+    }
+
     protected override void QueueTask(Task task)
     {
         if (!inActivation || Environment.CurrentManagedThreadId != activationThread)
         {
-            violation ??= new InvalidWorkflowSchedulerException(
-                $"Workflow '{Info.WorkflowId}' ({Definition.Name}) continued on a thread outside its deterministic scheduler: the code awaited something that ran " +
-                "outside it (Task.Run, Task.Delay, a thread-pool timer, ConfigureAwait(false) or real I/O). Use Workflow.DelayAsync, Workflow.RunTaskAsync, " +
-                "Workflow.WhenAnyAsync/WhenAllAsync and activities for real work.");
-            onEscape?.Invoke(this);
+            ReportEscape("the code awaited something that completed on another thread");
         }
 
         lock (queueLock)
@@ -636,7 +647,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
             case ContinueAsNewException can:
                 CloseContinueAsNew(can);
                 break;
-            case OperationCanceledException or CanceledFailureException when cancelSource.IsCancellationRequested:
+            case var e when cancelSource.IsCancellationRequested && IsCanceledException(e):
                 AddCommand(_ => new WorkflowCommand(new HistoryEvent { EventType = EventType.WorkflowExecutionCanceled, Failure = FailureConverter.ToFailure(error) })
                 {
                     Close = new RunClose { Status = WorkflowExecutionStatus.Canceled, Failure = FailureConverter.ToFailure(error) },
@@ -652,6 +663,10 @@ internal sealed partial class WorkflowInstance : TaskScheduler
                 break;
         }
     }
+
+    /// <summary>Temporal's rule: a cancellation, or an activity or child failure caused by one, means "canceled".</summary>
+    private static bool IsCanceledException(Exception e) => e is OperationCanceledException or CanceledFailureException
+        || (e is ActivityFailureException or ChildWorkflowFailureException && e.InnerException is CanceledFailureException);
 
     private void CloseFailed(Exception error)
     {
