@@ -233,10 +233,25 @@ internal sealed partial class ProviderCore : IAsyncDisposable
 
             var listener = RequireListener(environment);
             ValidateWeights(environment, weights);
-            listener.Weights = weights.ToDictionary(StringComparer.Ordinal);
-            listener.Revision++;
-            listener.AppliedAt = Time.GetUtcNow();
-            var applied = ToWeights(listener);
+            var applied = new ListenerWeights
+            {
+                Environment = environment,
+                Weights = weights.ToDictionary(StringComparer.Ordinal),
+                Revision = listener.Revision + 1,
+                AppliedAt = Time.GetUtcNow(),
+            };
+
+            // Swap first, then persist, then acknowledge: new requests follow the new weights without waiting for the
+            // fsync, and the caller still only hears "applied" once the change is durable. If saving fails, the old
+            // table comes back and the call fails (retryable with the same key). A crash between swap and save loses
+            // an unacknowledged change only; the restarted provider serves the last acknowledged weights.
+            listeners.TryGetValue(environment, out var host);
+            var previous = host?.Table;
+            host?.Apply(NewTable(applied));
+            var (oldWeights, oldRevision, oldAppliedAt) = (listener.Weights, listener.Revision, listener.AppliedAt);
+            listener.Weights = applied.Weights.ToDictionary(StringComparer.Ordinal);
+            listener.Revision = applied.Revision;
+            listener.AppliedAt = applied.AppliedAt;
             state.Keys[key] = new IdempotencyRecord
             {
                 Operation = "set-weights",
@@ -244,10 +259,20 @@ internal sealed partial class ProviderCore : IAsyncDisposable
                 ResultId = environment,
                 ResultJson = JsonSerializer.Serialize(applied, ProviderJson.Options),
             };
-            store.Save(state);
-            if (listeners.TryGetValue(environment, out var host))
+            try
             {
-                host.Apply(NewTable(applied));
+                store.Save(state);
+            }
+            catch
+            {
+                state.Keys.Remove(key);
+                (listener.Weights, listener.Revision, listener.AppliedAt) = (oldWeights, oldRevision, oldAppliedAt);
+                if (previous is not null)
+                {
+                    host!.Apply(previous);
+                }
+
+                throw;
             }
 
             Log($"listener {environment}: weights {Describe(listener.Weights)} (revision {listener.Revision})");
