@@ -8,6 +8,7 @@ internal static class CommandGroups
     /// <summary>Every top-level command, in the order <c>--help</c> lists them.</summary>
     public static IEnumerable<Command> All()
     {
+        yield return Demo.DemoCommand.Create();
         yield return Workflow.WorkflowCommands.Create();
         yield return Worker.WorkerCommands.Create();
         yield return Local.LocalCommands.Create();

@@ -23,9 +23,9 @@ public sealed class DurableWorkerOptions
     /// <value>The default is 100.</value>
     public int MaxConcurrentActivities { get; set; } = 100;
 
-    /// <summary>Gets or sets the most workflow tasks run at once.</summary>
-    /// <value>The default is twice the processor count.</value>
-    public int MaxConcurrentWorkflowTasks { get; set; } = Environment.ProcessorCount * 2;
+    /// <summary>Gets or sets the most workflow tasks in flight at once (a task holds its slot while its commit is made durable).</summary>
+    /// <value>The default is 100, as in Temporal: with fewer slots, throughput is bound by slots x commit latency, not by the disk.</value>
+    public int MaxConcurrentWorkflowTasks { get; set; } = 100;
 
     /// <summary>Gets or sets how many live workflow instances are kept in memory; an evicted one is rebuilt by replay.</summary>
     /// <value>The default is 10,000.</value>
