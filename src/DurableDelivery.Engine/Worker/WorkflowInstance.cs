@@ -166,6 +166,11 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         activationThread = Environment.CurrentManagedThreadId;
         inActivation = true;
         using var tracing = WorkflowTracingEventListener.Enter(this);
+
+        // Awaits capture a SynchronizationContext before the TaskScheduler: clear it so that every continuation comes
+        // back to this scheduler, whoever calls us (a UI thread, a test framework).
+        var syncContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
         try
         {
             Schedule(() =>
@@ -208,6 +213,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         {
             inActivation = false;
             expected = null;
+            SynchronizationContext.SetSynchronizationContext(syncContext);
         }
     }
 
@@ -218,6 +224,8 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         activationThread = Environment.CurrentManagedThreadId;
         inActivation = true;
         readOnly = true;
+        var syncContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
         try
         {
             task.Start(this);
@@ -233,6 +241,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         {
             readOnly = false;
             inActivation = false;
+            SynchronizationContext.SetSynchronizationContext(syncContext);
         }
     }
 

@@ -13,9 +13,14 @@ public sealed class WorkflowReplayer
     /// <summary>Registers a workflow class.</summary>
     /// <typeparam name="TWorkflow">The workflow class.</typeparam>
     /// <returns>This replayer.</returns>
-    public WorkflowReplayer AddWorkflow<TWorkflow>()
+    public WorkflowReplayer AddWorkflow<TWorkflow>() => AddWorkflow(typeof(TWorkflow));
+
+    /// <summary>Registers a workflow class.</summary>
+    /// <param name="type">The workflow class.</param>
+    /// <returns>This replayer.</returns>
+    public WorkflowReplayer AddWorkflow(Type type)
     {
-        var def = WorkflowDefinition.Create(typeof(TWorkflow));
+        var def = WorkflowDefinition.Create(type);
         workflows[def.Name] = def;
         return this;
     }

@@ -1,0 +1,53 @@
+using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Engine.History;
+using DurableDelivery.Engine.Worker;
+using DurableDelivery.Workflows;
+
+namespace DurableDelivery.Workflows.Tests;
+
+/// <summary>
+/// Replays recorded histories of the project's workflows against the current code: an edit that is not replay-safe
+/// (it would break every run in flight) fails here, in CI, instead of in production. Record new goldens with
+/// <c>ddctl workflow show -w &lt;id&gt; -o json &gt; tests/DurableDelivery.Workflows.Tests/GoldenHistories/&lt;name&gt;.json</c>.
+/// </summary>
+public sealed class GoldenHistoryReplayTests
+{
+    public static TheoryData<string> Goldens() =>
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "GoldenHistories"), "*.json").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(Goldens))]
+    public void GoldenHistory_ReplaysAgainstCurrentCode(string file)
+    {
+        var history = WorkflowHistory.FromJson(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenHistories", file)));
+        history.Events[^1].EventType.ShouldBe(EventType.WorkflowExecutionCompleted, "goldens are complete runs");
+
+        Replayer().ReplayWorkflow(history);
+    }
+
+    [Fact]
+    public void GoldenHistory_WithAReorderedCommand_IsCaughtAsNondeterminism()
+    {
+        // Proves the replayer can fail: swap the activity for a timer in the recorded history.
+        var history = WorkflowHistory.FromJson("x", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenHistories", "approval-workflow.json")));
+        var tampered = history with
+        {
+            Events = [.. history.Events.Select(e => e.EventType == EventType.ActivityTaskScheduled ? e with { Name = "SomethingElse" } : e)],
+        };
+
+        var error = Should.Throw<NondeterminismException>(() => Replayer().ReplayWorkflow(tampered));
+
+        error.Message.ShouldStartWith("Nondeterminism at event #3: history recorded #3 ActivityTaskScheduled(SomethingElse) but the workflow code produced ActivityTaskScheduled(CheckChange).");
+    }
+
+    private static WorkflowReplayer Replayer()
+    {
+        var replayer = new WorkflowReplayer();
+        foreach (var type in WorkflowRegistry.WorkflowTypes)
+        {
+            replayer.AddWorkflow(type);
+        }
+
+        return replayer;
+    }
+}
