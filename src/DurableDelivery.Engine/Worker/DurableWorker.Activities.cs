@@ -179,13 +179,7 @@ public sealed partial class DurableWorker
                 ActivityExecutionContext.SetCurrent(null);
             }
 
-            CrashPoints.Hit("activity-resolve-before");
-            var resolution = await store.ResolveActivityAsync(t.Key, t.Attempt, new HistoryEvent { EventType = EventType.ActivityTaskCompleted, Payload = resultJson, Identity = WorkerId }, WorkerId, CancellationToken.None).ConfigureAwait(false);
-            CrashPoints.Hit("activity-resolve-after");
-            if (resolution == ActivityResolution.ResolvedLocal)
-            {
-                Enqueue(t.RunId);
-            }
+            await ResolveAsync(t, new HistoryEvent { EventType = EventType.ActivityTaskCompleted, Payload = resultJson, Identity = WorkerId }).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -205,17 +199,7 @@ public sealed partial class DurableWorker
         var t = ra.Task;
         if (error is OperationCanceledException && ra.CancelReason is not null && !ra.TimedOut)
         {
-            var canceled = await store.ResolveActivityAsync(
-                t.Key,
-                t.Attempt,
-                new HistoryEvent { EventType = EventType.ActivityTaskCanceled, Identity = WorkerId, Failure = new FailureInfo { Message = ra.CancelReason, Kind = "Canceled", Type = "Canceled" } },
-                WorkerId,
-                CancellationToken.None).ConfigureAwait(false);
-            if (canceled == ActivityResolution.ResolvedLocal)
-            {
-                Enqueue(t.RunId);
-            }
-
+            await ResolveAsync(t, new HistoryEvent { EventType = EventType.ActivityTaskCanceled, Identity = WorkerId, Failure = new FailureInfo { Message = ra.CancelReason, Kind = "Canceled", Type = "Canceled" } }).ConfigureAwait(false);
             return;
         }
 
@@ -238,14 +222,7 @@ public sealed partial class DurableWorker
         {
             var final = failure.Kind == "Timeout" || pastScheduleToClose ? EventType.ActivityTaskTimedOut : EventType.ActivityTaskFailed;
             var f = pastScheduleToClose && failure.Kind != "Timeout" ? failure with { Kind = "Timeout", Type = "ScheduleToClose", Message = $"schedule-to-close timeout after: {failure.Message}" } : failure;
-            CrashPoints.Hit("activity-resolve-before");
-            var resolution = await store.ResolveActivityAsync(t.Key, t.Attempt, new HistoryEvent { EventType = final, Identity = WorkerId, Failure = f }, WorkerId, CancellationToken.None).ConfigureAwait(false);
-            CrashPoints.Hit("activity-resolve-after");
-            if (resolution == ActivityResolution.ResolvedLocal)
-            {
-                Enqueue(t.RunId);
-            }
-
+            await ResolveAsync(t, new HistoryEvent { EventType = final, Identity = WorkerId, Failure = f }).ConfigureAwait(false);
             return;
         }
 
@@ -265,21 +242,23 @@ public sealed partial class DurableWorker
 
         if (t.Owner is null)
         {
-            var resolution = await store.ResolveActivityAsync(
-                t.Key,
-                t.Attempt,
-                new HistoryEvent { EventType = EventType.ActivityTaskTimedOut, Identity = WorkerId, Failure = new FailureInfo { Message = $"activity '{t.ActivityType}' was not started within its schedule-to-start timeout", Kind = "Timeout", Type = "ScheduleToStart" } },
-                WorkerId,
-                CancellationToken.None).ConfigureAwait(false);
-            if (resolution == ActivityResolution.ResolvedLocal)
-            {
-                Enqueue(t.RunId);
-            }
-
+            await ResolveAsync(t, new HistoryEvent { EventType = EventType.ActivityTaskTimedOut, Identity = WorkerId, Failure = new FailureInfo { Message = $"activity '{t.ActivityType}' was not started within its schedule-to-start timeout", Kind = "Timeout", Type = "ScheduleToStart" } }).ConfigureAwait(false);
             return;
         }
 
         var heartbeatLate = t.Options.Heartbeat is { } hb && (t.LastHeartbeat ?? t.AttemptStartedTime ?? t.ScheduledTime) + hb <= store.Time.GetUtcNow();
         await FailAttemptAsync(t, new FailureInfo { Message = $"activity '{t.ActivityType}' attempt {t.Attempt} timed out (worker {t.Owner})", Kind = "Timeout", Type = heartbeatLate ? "Heartbeat" : "StartToClose" }, false).ConfigureAwait(false);
+    }
+
+    /// <summary>Records an activity's final outcome; when this worker owns the run, it runs the next workflow task itself.</summary>
+    private async Task ResolveAsync(ActivityTaskRecord t, HistoryEvent outcome)
+    {
+        CrashPoints.Hit("activity-resolve-before");
+        var resolution = await store.ResolveActivityAsync(t.Key, t.Attempt, outcome, WorkerId, CancellationToken.None).ConfigureAwait(false);
+        CrashPoints.Hit("activity-resolve-after");
+        if (resolution == ActivityResolution.ResolvedLocal)
+        {
+            Enqueue(t.RunId);
+        }
     }
 }
