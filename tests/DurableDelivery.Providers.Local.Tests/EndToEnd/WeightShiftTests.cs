@@ -71,6 +71,12 @@ public sealed class WeightShiftTests : IClassFixture<ProviderProcessFixture>
         metrics.Totals.Errors5xx.ShouldBe(report.ByStatus[500]);
         metrics.Totals.ErrorRate.ShouldNotBeNull().ShouldBe(0.30, tolerance: 0.01);
         metrics.Series.Count.ShouldBe(30);
-        metrics.Series.Where(s => s.Requests > 0).ShouldAllBe(s => s.Errors5xx > 0 && s.LatencyP99Ms >= s.LatencyP50Ms);
+        metrics.Series.Sum(s => s.Errors5xx).ShouldBe(metrics.Totals.Errors5xx, "the per-second series adds up to the totals");
+        metrics.Series.Where(s => s.Requests > 0).ShouldAllBe(s => s.LatencyP99Ms >= s.LatencyP50Ms);
+
+        // A second that carries only the load's first or last few requests may, by chance, see no 5xx at a 30% failure
+        // rate (0.7^3 = 34%); a full second of ~500 requests cannot (0.7^50 < 1e-7 already).
+        metrics.Series.Where(s => s.Requests >= 50).ShouldAllBe(s => s.Errors5xx > 0);
+        metrics.Series.Count(s => s.Requests >= 50).ShouldBeGreaterThan(0);
     }
 }
