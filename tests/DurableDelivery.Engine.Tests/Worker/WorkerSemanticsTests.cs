@@ -5,7 +5,7 @@ using DurableDelivery.Engine.History;
 using DurableDelivery.Engine.Testing;
 using DurableDelivery.Engine.Tests.Support;
 using DurableDelivery.Engine.Worker;
-using static DurableDelivery.Engine.Tests.Workflows.WorkflowLifecycleTests;
+using static DurableDelivery.Tests.Shared.Eventually;
 
 namespace DurableDelivery.Engine.Tests.Worker;
 

@@ -4,6 +4,7 @@ using DurableDelivery.Engine.Exceptions;
 using DurableDelivery.Engine.History;
 using DurableDelivery.Engine.Testing;
 using DurableDelivery.Engine.Tests.Support;
+using static DurableDelivery.Tests.Shared.Eventually;
 using DurableDelivery.Engine.Worker;
 
 namespace DurableDelivery.Engine.Tests.Workflows;
@@ -44,20 +45,5 @@ public sealed class WorkflowLifecycleTests
             types[^1].ShouldBe(EventType.WorkflowExecutionCompleted);
             new WorkflowReplayer().AddWorkflow<GreetingWorkflow>().ReplayWorkflow(history);
         });
-    }
-
-    internal static async Task EventuallyAsync(Func<Task<bool>> condition, int seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met in time");
-            }
-
-            await Task.Yield();
-            await Task.Delay(5);
-        }
     }
 }
