@@ -9,6 +9,9 @@ internal static class CommandGroups
     public static IEnumerable<Command> All()
     {
         yield return Demo.DemoCommand.Create();
+        yield return Delivery.DeliverCommand.Create();
+        yield return Delivery.DeliveryCommands.Create();
+        yield return Delivery.EnvCommands.Create();
         yield return Workflow.WorkflowCommands.Create();
         yield return Worker.WorkerCommands.Create();
         yield return Local.LocalCommands.Create();

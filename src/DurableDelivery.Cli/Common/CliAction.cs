@@ -51,6 +51,15 @@ internal sealed class CliAction(Func<ParseResult, CancellationToken, Task<int>> 
         {
             return await handler(parseResult, cancellationToken).ConfigureAwait(false);
         }
+        catch (CliException e) when (e.Problems.Count > 1)
+        {
+            foreach (var line in e.Problems)
+            {
+                Fail(e.ExitCode, line);
+            }
+
+            return e.ExitCode;
+        }
         catch (CliException e)
         {
             return Fail(e.ExitCode, e.Message);

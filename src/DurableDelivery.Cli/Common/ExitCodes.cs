@@ -18,6 +18,12 @@ internal static class ExitCodes
     /// <summary>The operation ran but the workflow did not succeed: it failed, was canceled or terminated (start --wait), an update handler failed, or a query failed or went unanswered.</summary>
     public const int WorkflowFailed = 4;
 
+    /// <summary>
+    /// Nothing answered: no worker picked a delivery command up within <c>--timeout</c> (env, deliver, delivery), or no
+    /// local provider runs on the data dir (<c>ddctl local</c>).
+    /// </summary>
+    public const int Unavailable = 5;
+
     /// <summary>A bug in ddctl or the engine (an unexpected exception); DD_DEBUG=1 shows the stack trace.</summary>
     public const int InternalError = 70;
 

@@ -12,7 +12,7 @@ namespace DurableDelivery.Cli.Local;
 internal static partial class LocalCommands
 {
     /// <summary>Exit code when no provider process runs on the data dir (calls need one).</summary>
-    public const int ProviderUnavailable = 5;
+    public const int ProviderUnavailable = ExitCodes.Unavailable;
 
     private const string ExitHelp = "Exit codes: 0 ok, 1 bad input (the provider refused the request; nothing changed), 5 provider not running or not answering, 70 internal error, 130 interrupted.";
 

@@ -1,0 +1,311 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using DurableDelivery.Cli.Common;
+using DurableDelivery.Domain.Common;
+using DurableDelivery.Domain.Overrides;
+using DurableDelivery.Domain.Traffic;
+using DurableDelivery.Engine.Client;
+using DurableDelivery.Engine.Common;
+using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Workflows.Delivery;
+using DurableDelivery.Workflows.Environments;
+
+namespace DurableDelivery.Cli.Delivery;
+
+/// <summary>
+/// What the <c>env</c>, <c>deliver</c> and <c>delivery</c> commands share: ids, options, and talking to the
+/// environment and delivery workflows with a deadline (a query or an update waits for a worker, which may not run).
+/// </summary>
+/// <remarks>
+/// Before any update, a command queries the workflow's <c>status</c>: that proves a worker answers (a query adds nothing
+/// to history and is deleted when nobody answers), so "no worker" is reported without leaving a queued update behind
+/// that a worker started hours later would still apply.
+/// </remarks>
+internal sealed partial class DeliveryCli : IAsyncDisposable
+{
+    /// <summary>The exit codes the env, deliver and delivery commands use, for their --help.</summary>
+    public const string ExitHelp =
+        "Exit codes: 0 ok, 1 bad input or a refused override, 2 environment or delivery not found, 3 store problem, "
+        + "4 the delivery rolled back, was aborted, failed or was rejected (watch), or a workflow call failed, 5 no worker answered within --timeout, 70 internal error, 130 interrupted.";
+
+    private const string StatusQuery = "status";
+    private static readonly string EnvironmentType = nameof(EnvironmentWorkflow);
+    private static readonly string DeliveryType = nameof(DeliveryWorkflow);
+
+    private DeliveryCli(DurableClient client, string dataDir, TimeSpan timeout)
+    {
+        Client = client;
+        DataDir = dataDir;
+        Timeout = timeout;
+    }
+
+    public DurableClient Client { get; }
+
+    /// <summary>Gets the full path of the data dir.</summary>
+    public string DataDir { get; }
+
+    /// <summary>Gets how long to wait for a worker.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Gets the timeout as people read it, e.g. <c>30 s</c>.</summary>
+    public string TimeoutText => Seconds(Timeout);
+
+    /// <summary>Reads <c>--timeout</c> (exit 1 when bad), then opens the existing store of <c>--data-dir</c> (exit 3 when there is none: only <c>worker run</c> creates one).</summary>
+    public static DeliveryCli Open(ParseResult parse, CommonOptions common)
+    {
+        var timeout = ParseTimeout(parse.GetValue(common.Timeout)!);
+        var dataDir = parse.GetValue(common.DataDir)!;
+        return new(Store.OpenExisting(dataDir), Path.GetFullPath(dataDir), timeout);
+    }
+
+    public static string EnvironmentWorkflowId(string environment) => $"env/{environment}";
+
+    /// <summary>Checks an environment name as the declarations allow it (letters, digits, '-', '_').</summary>
+    public static string CheckEnvironmentName(string? name)
+    {
+        if (name is null || !EnvironmentName().IsMatch(name))
+        {
+            throw CliException.BadInput($"'{name}' is not an environment name; use letters, digits, '-' and '_', starting with a letter or digit, e.g. demo.");
+        }
+
+        return name;
+    }
+
+    /// <summary>Reads <c>delivery/&lt;env&gt;/&lt;n&gt;</c>, or <c>&lt;env&gt;/&lt;n&gt;</c> for short.</summary>
+    /// <returns>The full delivery id and its environment.</returns>
+    public static (string DeliveryId, string Environment) ParseDeliveryId(string? text)
+    {
+        var match = text is null ? Match.Empty : DeliveryId().Match(text);
+        if (!match.Success)
+        {
+            throw CliException.BadInput($"'{text}' is not a delivery id; use delivery/<env>/<n>, e.g. delivery/demo/3 (or demo/3); list them with 'ddctl delivery list'.");
+        }
+
+        var environment = match.Groups[1].Value;
+        return ($"delivery/{environment}/{match.Groups[2].Value}", environment);
+    }
+
+    /// <summary>Reads <c>--timeout</c>: a duration (30s, 2m) or a number of seconds.</summary>
+    private static TimeSpan ParseTimeout(string text)
+    {
+        TimeSpan span;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            span = seconds is > 0 and <= 3600 ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+        }
+        else if (!DurationText.TryParse(text, out span))
+        {
+            span = TimeSpan.Zero;
+        }
+
+        return span > TimeSpan.Zero && span <= TimeSpan.FromHours(1)
+            ? span
+            : throw CliException.BadInput($"--timeout '{text}' is not a duration from 1ms to 1h; use e.g. 30s, 2m or 90 (seconds).");
+    }
+
+    /// <summary>Who asks and why, for an override: <c>--reason</c> is required and must say something.</summary>
+    public static (string RequestedBy, string Reason) Audit(ParseResult parse, AuditOptions options)
+    {
+        var reason = parse.GetValue(options.Reason);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw CliException.BadInput($"a reason is required: say why with --reason \"...\" (it is recorded with the override); see '{CliAction.CommandPath(parse)} --help'.");
+        }
+
+        return (RequestedBy(parse, options), reason.Trim());
+    }
+
+    /// <summary>Who asks: <c>--as</c>, else the OS user name.</summary>
+    public static string RequestedBy(ParseResult parse, AuditOptions options)
+    {
+        var by = parse.GetValue(options.As) ?? Environment.UserName;
+        return string.IsNullOrWhiteSpace(by)
+            ? throw CliException.BadInput("--as must name who asks, e.g. --as alice (it is recorded with the override).")
+            : by.Trim();
+    }
+
+    /// <summary>The options of every env/deliver/delivery command, added last so --help lists the specific ones first.</summary>
+    public static CommonOptions AddCommon(Command command)
+    {
+        var timeout = new Option<string>("--timeout")
+        {
+            Description = "How long to wait for a worker to answer (a query or an update), e.g. 30s, 2m or 90 (seconds).",
+            HelpName = "duration",
+            DefaultValueFactory = _ => "30s",
+        };
+        var output = CliOptions.Output();
+        var dataDir = CliOptions.DataDir();
+        command.Options.Add(timeout);
+        command.Options.Add(output);
+        command.Options.Add(dataDir);
+        return new CommonOptions(output, dataDir, timeout);
+    }
+
+    /// <summary>Adds <c>--reason</c> and <c>--as</c>.</summary>
+    public static AuditOptions AddAudit(Command command, string reasonHelp)
+    {
+        var reason = new Option<string?>("--reason") { Description = reasonHelp, HelpName = "text" };
+        var who = new Option<string?>("--as") { Description = "Who asks; recorded with the request. Default: the OS user name.", HelpName = "name" };
+        command.Options.Add(reason);
+        command.Options.Add(who);
+        return new AuditOptions(reason, who);
+    }
+
+    public static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.###} s");
+
+    /// <summary>Serializes an override with its <c>kind</c>, as the workflows record it.</summary>
+    public static JsonNode? OverrideJson(Override request) => JsonSerializer.SerializeToNode(request, typeof(Override), PayloadConverter.Options);
+
+    /// <summary>Describes a run, or <see langword="null"/> when there is no workflow with that id.</summary>
+    public async Task<WorkflowExecutionDescription?> FindAsync(string workflowId)
+    {
+        try
+        {
+            return await Client.GetWorkflowHandle(workflowId).DescribeAsync();
+        }
+        catch (WorkflowNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The environment's workflow; exit 2 (with how to create it) when there is none.</summary>
+    public async Task<WorkflowExecutionDescription> RequireEnvironmentAsync(string environment)
+    {
+        var id = EnvironmentWorkflowId(environment);
+        var run = await FindAsync(id) ?? throw new CliException(
+            ExitCodes.NotFound,
+            $"environment '{environment}' not found: no workflow {id} in {Client.StoreLocation}; create it by delivering to it: ddctl deliver {environment} --version-set <file>.");
+        return run.WorkflowType == EnvironmentType
+            ? run
+            : throw CliException.BadInput($"workflow {id} is a {run.WorkflowType}, not an {EnvironmentType}; environment workflows are started by 'ddctl deliver {environment}'.");
+    }
+
+    /// <summary>Queries the <c>status</c> of a workflow, waiting at most <see cref="Timeout"/> for a worker.</summary>
+    /// <param name="workflowId">The workflow.</param>
+    /// <param name="afterNoWorker">The sentence that ends the no-worker error: what was (or was not) done.</param>
+    public async Task<Queried<T>> QueryStatusAsync<T>(string workflowId, string afterNoWorker = "Nothing was changed.")
+    {
+        var watch = Stopwatch.StartNew();
+        string? json;
+        try
+        {
+            json = await Client.GetWorkflowHandle(workflowId).QueryJsonAsync(StatusQuery, "[]", Timeout);
+        }
+        catch (WorkflowQueryFailedException) when (watch.Elapsed >= Timeout)
+        {
+            // The engine gives up waiting after Timeout; an answered query that failed returns sooner.
+            throw NoWorker(afterNoWorker);
+        }
+
+        var node = JsonNode.Parse(json ?? "null")
+            ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query with null.");
+        return new Queried<T>(PayloadConverter.Deserialize<T>(json), node.AsObject());
+    }
+
+    /// <summary>Runs an update and waits at most <see cref="Timeout"/> for its result; a refusal is exit 1 with the workflow's reason.</summary>
+    /// <param name="workflowId">The workflow.</param>
+    /// <param name="update">The update name.</param>
+    /// <param name="argument">Its one argument.</param>
+    /// <param name="what">What it is called in messages, e.g. <c>rollback</c>.</param>
+    /// <param name="checkWith">The command that shows whether a late update was applied.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    public async Task<T> UpdateAsync<T>(string workflowId, string update, object argument, string what, string checkWith, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(Timeout);
+        try
+        {
+            var json = await Client.GetWorkflowHandle(workflowId).ExecuteUpdateJsonAsync(update, PayloadConverter.SerializeArgs([argument]), null, limit.Token);
+            return PayloadConverter.Deserialize<T>(json);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(
+                ExitCodes.Unavailable,
+                $"no worker finished the {what} on {workflowId} within {TimeoutText}; is `ddctl worker run` running? The request stays queued there and is applied when a worker picks it up; check with {checkWith}.");
+        }
+        catch (WorkflowUpdateFailedException e) when (e.Rejected || e.Failure.Type == "OverrideNotApplied")
+        {
+            throw CliException.BadInput($"{workflowId} refused the {what}: {e.Failure.Message}");
+        }
+    }
+
+    /// <summary>Sends an override update and prints what changed and how long it took (JSON: the ids, the override with its kind, weights before and after).</summary>
+    public async Task<int> SendOverrideAsync(OverrideCall call, bool json, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var outcome = await UpdateAsync<OverrideOutcome>(call.WorkflowId, call.Update, call.Request, call.What, call.Show, cancellationToken);
+        var elapsed = watch.Elapsed;
+        if (json)
+        {
+            var node = call.Ids.DeepClone().AsObject();
+            node["override"] = OverrideJson(call.Request);
+            node["message"] = outcome.Message;
+            node["weightsBefore"] = Output.ToNode(call.WeightsBefore.Weights);
+            node["weights"] = Output.ToNode(outcome.Weights.Weights);
+            node["elapsedMs"] = Math.Round(elapsed.TotalMilliseconds, 1);
+            Output.Json(node);
+        }
+        else
+        {
+            Console.Out.WriteLine($"{call.Subject}: {outcome.Message}");
+            Console.Out.WriteLine($"weights: {call.WeightsBefore} -> {outcome.Weights}");
+            Console.Out.WriteLine($"took {Seconds(elapsed)}; see '{call.Show}'");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Finds a delivery: its workflow once it started, else its line in the environment's list (queued or superseded).
+    /// Exit 2 when neither the environment nor the delivery is known.
+    /// </summary>
+    public async Task<DeliveryTarget> ResolveDeliveryAsync(string idText)
+    {
+        var (deliveryId, environment) = ParseDeliveryId(idText);
+        if (await FindAsync(deliveryId) is { } run)
+        {
+            return run.WorkflowType == DeliveryType
+                ? new DeliveryTarget(deliveryId, environment, run, null, null)
+                : throw CliException.BadInput($"workflow {deliveryId} is a {run.WorkflowType}, not a {DeliveryType}; delivery ids come from 'ddctl deliver'.");
+        }
+
+        await RequireEnvironmentAsync(environment);
+        var env = await QueryStatusAsync<EnvironmentStatus>(EnvironmentWorkflowId(environment));
+        var summary = env.Value.Deliveries.FirstOrDefault(d => d.DeliveryId == deliveryId);
+        return summary is not null
+            ? new DeliveryTarget(deliveryId, environment, null, summary, env.Value)
+            : throw new CliException(
+                ExitCodes.NotFound,
+                $"delivery '{deliveryId}' not found: environment '{environment}' has no such delivery; list them with 'ddctl delivery list --env {environment}'.");
+    }
+
+    public ValueTask DisposeAsync() => Client.DisposeAsync();
+
+    private CliException NoWorker(string afterNoWorker) =>
+        new(ExitCodes.Unavailable, $"no worker picked this up within {TimeoutText}; is `ddctl worker run --data-dir {DataDir}` running? {afterNoWorker}");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvironmentName();
+
+    [GeneratedRegex("^(?:delivery/)?([A-Za-z0-9][A-Za-z0-9_-]*)/([1-9][0-9]{0,8})$", RegexOptions.CultureInvariant)]
+    private static partial Regex DeliveryId();
+}
+
+/// <summary>A query's answer, typed for tables and as the workflow wrote it for <c>--output json</c>.</summary>
+internal sealed record Queried<T>(T Value, JsonObject Json);
+
+/// <summary>A delivery that exists as a workflow (<see cref="Run"/>), or only in its environment's list (<see cref="Summary"/>: queued or superseded).</summary>
+internal sealed record DeliveryTarget(string DeliveryId, string Environment, WorkflowExecutionDescription? Run, DeliverySummary? Summary, EnvironmentStatus? EnvironmentStatus);
+
+/// <summary>An override to send: where, as which update, what it is called in messages, and what to show afterwards.</summary>
+internal sealed record OverrideCall(string WorkflowId, string Update, string What, Override Request, TrafficWeights WeightsBefore, string Subject, JsonObject Ids, string Show);
+
+internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout);
+
+internal sealed record AuditOptions(Option<string?> Reason, Option<string?> As);
