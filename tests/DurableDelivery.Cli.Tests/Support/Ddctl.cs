@@ -84,18 +84,7 @@ public static class Ddctl
     private static string FindDll()
     {
         var configuration = typeof(Ddctl).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DurableDelivery.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        if (dir is null)
-        {
-            throw new InvalidOperationException($"DurableDelivery.sln not found above {AppContext.BaseDirectory}");
-        }
-
-        var dll = Path.Combine(dir.FullName, "src", "DurableDelivery.Cli", "bin", configuration, "net10.0", "ddctl.dll");
+        var dll = Repo.File("src", "DurableDelivery.Cli", "bin", configuration, "net10.0", "ddctl.dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found; build src/DurableDelivery.Cli ({configuration}) first");
     }
 }
