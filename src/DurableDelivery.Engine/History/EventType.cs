@@ -1,6 +1,6 @@
 namespace DurableDelivery.Engine.History;
 
-/// <summary>The kinds of history events, named as in Temporal.</summary>
+/// <summary>The kinds of history events, named and numbered as in Temporal (<c>temporal.api.enums.v1.EventType</c>); histories store the names.</summary>
 public enum EventType
 {
     /// <summary>The run started; carries the type, input and random seed.</summary>
@@ -54,6 +54,15 @@ public enum EventType
     /// <summary>The run was canceled.</summary>
     WorkflowExecutionCanceled = 21,
 
+    /// <summary>The workflow asked another workflow (a child, or any by id) to cancel.</summary>
+    RequestCancelExternalWorkflowExecutionInitiated = 22,
+
+    /// <summary>A cancellation request to another workflow could not be delivered (no such open run).</summary>
+    RequestCancelExternalWorkflowExecutionFailed = 23,
+
+    /// <summary>A cancellation request to another workflow was delivered (added to the target's inbox).</summary>
+    ExternalWorkflowExecutionCancelRequested = 24,
+
     /// <summary>A marker (e.g. a patch) was recorded.</summary>
     MarkerRecorded = 25,
 
@@ -65,9 +74,6 @@ public enum EventType
 
     /// <summary>The run continued as a new run.</summary>
     WorkflowExecutionContinuedAsNew = 28,
-
-    /// <summary>The workflow asked another (child) workflow to cancel.</summary>
-    RequestCancelExternalWorkflowExecutionInitiated = 37,
 
     /// <summary>A child workflow start was requested.</summary>
     StartChildWorkflowExecutionInitiated = 29,
@@ -92,6 +98,15 @@ public enum EventType
 
     /// <summary>A child workflow was terminated.</summary>
     ChildWorkflowExecutionTerminated = 36,
+
+    /// <summary>The workflow sent a signal to another workflow (a child, or any by id).</summary>
+    SignalExternalWorkflowExecutionInitiated = 37,
+
+    /// <summary>A signal to another workflow could not be delivered (no such open run).</summary>
+    SignalExternalWorkflowExecutionFailed = 38,
+
+    /// <summary>A signal to another workflow was delivered (added to the target's inbox).</summary>
+    ExternalWorkflowExecutionSignaled = 39,
 
     /// <summary>An update passed its validator and was accepted.</summary>
     WorkflowExecutionUpdateAccepted = 41,

@@ -27,7 +27,7 @@ public sealed record HistoryEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FailureInfo? Failure { get; init; }
 
-    /// <summary>Gets the id of the event that scheduled what this event resolves (activity, timer, child, update acceptance).</summary>
+    /// <summary>Gets the id of the event that scheduled what this event resolves (activity, timer, child, external signal or cancel, update acceptance).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? ScheduledEventId { get; init; }
 
@@ -47,11 +47,11 @@ public sealed record HistoryEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? RequestId { get; init; }
 
-    /// <summary>Gets the related workflow id (child workflows).</summary>
+    /// <summary>Gets the related workflow id (child workflows, the target of an external signal or cancel, the sender of a signal from a workflow).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? WorkflowId { get; init; }
 
-    /// <summary>Gets the related run id (child workflows, continue-as-new).</summary>
+    /// <summary>Gets the related run id (child workflows, continue-as-new, external signals and cancels).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? RunId { get; init; }
 
@@ -67,7 +67,8 @@ public sealed record HistoryEvent
     [JsonIgnore]
     public bool IsCommand => EventType is EventType.ActivityTaskScheduled or EventType.ActivityTaskCancelRequested
         or EventType.TimerStarted or EventType.TimerCanceled or EventType.MarkerRecorded
-        or EventType.StartChildWorkflowExecutionInitiated or EventType.RequestCancelExternalWorkflowExecutionInitiated or EventType.WorkflowExecutionUpdateCompleted
+        or EventType.StartChildWorkflowExecutionInitiated or EventType.RequestCancelExternalWorkflowExecutionInitiated
+        or EventType.SignalExternalWorkflowExecutionInitiated or EventType.WorkflowExecutionUpdateCompleted
         or EventType.WorkflowExecutionCompleted or EventType.WorkflowExecutionFailed
         or EventType.WorkflowExecutionCanceled or EventType.WorkflowExecutionContinuedAsNew;
 

@@ -246,6 +246,33 @@ internal sealed record ChildStart
     public long RandomSeed { get; init; }
 }
 
+/// <summary>
+/// A signal or cancellation request from a workflow to another workflow (<c>SignalExternalWorkflowExecutionInitiated</c> or
+/// <c>RequestCancelExternalWorkflowExecutionInitiated</c>). The store delivers it to the target's inbox and records the
+/// outcome in the sender's inbox, in the transaction that appends the initiating event: it is sent exactly once.
+/// </summary>
+internal sealed record ExternalRequest
+{
+    /// <summary>Gets the id of the initiating event in the sender's history; the outcome event refers to it.</summary>
+    public required long InitiatedEventId { get; init; }
+
+    public required string WorkflowId { get; init; }
+
+    /// <summary>Gets the target run, or null for the workflow's open run.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Gets a value indicating whether the target must be a child of the sender (child handles).</summary>
+    public bool ChildWorkflowOnly { get; init; }
+
+    /// <summary>Gets the signal name, or null for a cancellation request.</summary>
+    public string? SignalName { get; init; }
+
+    public string? ArgsJson { get; init; }
+
+    /// <summary>Gets the reason recorded with a cancellation request.</summary>
+    public string? Reason { get; init; }
+}
+
 internal sealed record RunClose
 {
     public required WorkflowExecutionStatus Status { get; init; }
@@ -286,7 +313,8 @@ internal sealed record WorkflowTaskCommit
 
     public IReadOnlyList<ChildStart> ChildStarts { get; init; } = [];
 
-    public IReadOnlyList<(string WorkflowId, string Reason)> CancelChildren { get; init; } = [];
+    /// <summary>Signals and cancellation requests to other workflows, in the order the code issued them.</summary>
+    public IReadOnlyList<ExternalRequest> ExternalRequests { get; init; } = [];
 
     public RunClose? Close { get; init; }
 }

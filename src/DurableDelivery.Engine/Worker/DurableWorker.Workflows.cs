@@ -179,7 +179,7 @@ public sealed partial class DurableWorker
             CancelActivities = [.. cancelActivities],
             Updates = [.. updates, .. commands.Where(c => c.Update is not null).Select(c => c.Update!)],
             ChildStarts = [.. commands.Where(c => c.Child is not null).Select(c => c.Child!)],
-            CancelChildren = [.. commands.Where(c => c.CancelChildWorkflowId is not null).Select(c => (c.CancelChildWorkflowId!, $"canceled by parent '{instance.Info.WorkflowId}'"))],
+            ExternalRequests = [.. commands.Where(c => c.External is not null).Select(c => c.External!)],
             Close = commands.Select(c => c.Close).LastOrDefault(c => c is not null),
         };
         CrashPoints.Hit("workflow-commit-before");

@@ -16,7 +16,7 @@ internal sealed record WorkflowCommand(HistoryEvent Event)
 
     public ChildStart? Child { get; init; }
 
-    public string? CancelChildWorkflowId { get; init; }
+    public ExternalRequest? External { get; init; }
 
     public UpdateResolution? Update { get; init; }
 

@@ -6,7 +6,7 @@ using DurableDelivery.Engine.Workflows;
 
 namespace DurableDelivery.Engine.Worker;
 
-/// <summary>The requests workflow code makes through <see cref="Workflow"/>: activities, timers, conditions, patches, children.</summary>
+/// <summary>The requests workflow code makes through <see cref="Workflow"/>: activities, timers, conditions, patches, children, external signals and cancels.</summary>
 internal sealed partial class WorkflowInstance
 {
     public Task<string?> ScheduleActivity(string activityType, IReadOnlyCollection<object?> args, ActivityOptions options)
@@ -238,9 +238,9 @@ internal sealed partial class WorkflowInstance
             {
                 if (children.ContainsKey(id) && !IsClosed)
                 {
-                    AddCommand(_ => new WorkflowCommand(new HistoryEvent { EventType = EventType.RequestCancelExternalWorkflowExecutionInitiated, WorkflowId = childId, Name = workflowType })
+                    AddCommand(cancelId => new WorkflowCommand(new HistoryEvent { EventType = EventType.RequestCancelExternalWorkflowExecutionInitiated, WorkflowId = childId, Name = workflowType })
                     {
-                        CancelChildWorkflowId = childId,
+                        External = new ExternalRequest { InitiatedEventId = cancelId, WorkflowId = childId, ChildWorkflowOnly = true, Reason = $"canceled by parent '{Info.WorkflowId}'" },
                     });
                 }
             });
@@ -265,6 +265,9 @@ internal sealed partial class WorkflowInstance
                 var startError = new ChildWorkflowFailureException(c.WorkflowId, c.Type, FailureConverter.ToException(e.Failure));
                 c.Started.TrySetException(startError);
                 c.Result.TrySetException(startError);
+
+                // StartChildWorkflowAsync observes only Started (no handle, so no GetResultAsync): mark Result's failure observed.
+                _ = c.Result.Task.Exception;
                 break;
             case EventType.ChildWorkflowExecutionCompleted:
                 c.Result.TrySetResult(e.Payload);
@@ -276,6 +279,66 @@ internal sealed partial class WorkflowInstance
 
         children.Remove(c.Id);
         c.Registration.Dispose();
+    }
+
+    /// <summary>
+    /// Sends a signal to another workflow (a child when <paramref name="childWorkflowOnly"/>). The task completes when the
+    /// delivery is recorded (<c>ExternalWorkflowExecutionSignaled</c>) and fails when the target has no open run.
+    /// </summary>
+    public Task SignalExternal(string workflowId, string? runId, bool childWorkflowOnly, string signal, IReadOnlyCollection<object?> args, CancellationToken? cancellationToken)
+    {
+        // As in Temporal: a token already canceled means the signal is not even scheduled. A token canceled later has no
+        // effect (a difference: Temporal drops a signal canceled within the workflow task that issued it; here it is sent).
+        if ((cancellationToken ?? CancellationToken).IsCancellationRequested)
+        {
+            return Task.FromException(new CanceledFailureException("Signal cancelled before scheduled"));
+        }
+
+        var argsJson = PayloadConverter.SerializeArgs(args);
+        CheckPayload(argsJson, $"arguments of signal '{signal}' to workflow '{workflowId}'");
+        var id = AddCommand(id => new WorkflowCommand(new HistoryEvent
+        {
+            EventType = EventType.SignalExternalWorkflowExecutionInitiated, Name = signal, Payload = argsJson, WorkflowId = workflowId, RunId = runId,
+        })
+        {
+            External = new ExternalRequest
+            {
+                InitiatedEventId = id, WorkflowId = workflowId, RunId = runId, ChildWorkflowOnly = childWorkflowOnly, SignalName = signal, ArgsJson = argsJson,
+            },
+        });
+        var pending = new PendingExternal(id, $"signal {signal} to {workflowId}");
+        externals[id] = pending;
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Requests cancellation of another workflow. Completes when the request is recorded, fails when the target has no open run.</summary>
+    public Task CancelExternal(string workflowId, string? runId)
+    {
+        var id = AddCommand(id => new WorkflowCommand(new HistoryEvent { EventType = EventType.RequestCancelExternalWorkflowExecutionInitiated, WorkflowId = workflowId, RunId = runId })
+        {
+            External = new ExternalRequest { InitiatedEventId = id, WorkflowId = workflowId, RunId = runId, Reason = $"cancel requested by workflow '{Info.WorkflowId}'" },
+        });
+        var pending = new PendingExternal(id, $"cancel of {workflowId}");
+        externals[id] = pending;
+        return pending.Completion.Task;
+    }
+
+    private void ResolveExternal(HistoryEvent e)
+    {
+        // Outcomes of a child's cancellation (requested through its token) have no pending entry: the child's own close resolves it.
+        if (!externals.Remove(e.ScheduledEventId ?? 0, out var p))
+        {
+            return;
+        }
+
+        if (e.EventType is EventType.SignalExternalWorkflowExecutionFailed or EventType.RequestCancelExternalWorkflowExecutionFailed)
+        {
+            p.Completion.TrySetException(FailureConverter.ToException(e.Failure));
+        }
+        else
+        {
+            p.Completion.TrySetResult();
+        }
     }
 
     private void CheckPayload(string json, string what)
@@ -309,6 +372,15 @@ internal sealed partial class WorkflowInstance
         public TaskCompletionSource Completion { get; } = new();
 
         public CancellationTokenRegistration Registration { get; set; }
+    }
+
+    internal sealed class PendingExternal(long id, string what)
+    {
+        public long Id { get; } = id;
+
+        public string What { get; } = what;
+
+        public TaskCompletionSource Completion { get; } = new();
     }
 
     internal sealed class PendingChild(long id, string workflowId, string runId, string type)

@@ -19,6 +19,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
     private readonly Dictionary<long, PendingActivity> activities = [];
     private readonly Dictionary<long, PendingTimer> timers = [];
     private readonly Dictionary<long, PendingChild> children = [];
+    private readonly Dictionary<long, PendingExternal> externals = [];
     private readonly Dictionary<string, bool> patches = new(StringComparer.Ordinal);
     private readonly List<HistoryEvent> bufferedSignals = [];
     private readonly CancellationTokenSource cancelSource = new();
@@ -90,6 +91,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
     /// <summary>Gets a description of what the run waits for, shown by describe.</summary>
     public IReadOnlyList<string> Waiting =>
         [.. activities.Values.Select(a => $"activity {a.Type} (#{a.Id})"), .. timers.Values.Select(t => $"timer #{t.Id}"), .. children.Values.Select(c => $"child {c.WorkflowId}"),
+         .. externals.Values.Select(x => $"{x.What} (#{x.Id})"),
          .. conditions.Count > 0 ? [$"{conditions.Count} condition(s)"] : Array.Empty<string>()];
 
     public override int MaximumConcurrencyLevel => 1;
@@ -491,6 +493,10 @@ internal sealed partial class WorkflowInstance : TaskScheduler
                 or EventType.ChildWorkflowExecutionFailed or EventType.ChildWorkflowExecutionCanceled or EventType.ChildWorkflowExecutionTerminated
                 or EventType.ChildWorkflowExecutionTimedOut:
                 ResolveChild(e);
+                break;
+            case EventType.ExternalWorkflowExecutionSignaled or EventType.SignalExternalWorkflowExecutionFailed
+                or EventType.ExternalWorkflowExecutionCancelRequested or EventType.RequestCancelExternalWorkflowExecutionFailed:
+                ResolveExternal(e);
                 break;
             default:
                 break;

@@ -153,7 +153,11 @@ public static class Workflow
     public static Task ExecuteActivityAsync(string activity, IReadOnlyCollection<object?> args, ActivityOptions options) =>
         Instance.ScheduleActivity(activity, args, options);
 
-    /// <summary>Starts a child workflow and waits for its result.</summary>
+    /// <summary>Starts a child workflow and waits for its result (<see cref="StartChildWorkflowAsync{TWorkflow, TResult}"/> plus <c>GetResultAsync</c>).</summary>
+    /// <remarks>
+    /// Implemented without the handle, awaiting the child's result directly: the same continuations as before handles
+    /// existed, so histories recorded by earlier builds replay in the same order.
+    /// </remarks>
     /// <typeparam name="TWorkflow">The child workflow class.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="workflowRunCall">The run call, <c>(Child wf) =&gt; wf.RunAsync(x)</c>.</param>
@@ -178,6 +182,60 @@ public static class Workflow
         var child = Instance.StartChild(WorkflowDefinition.NameOf(method.DeclaringType!), args, options ?? new ChildWorkflowOptions());
         await child.Result.Task;
     }
+
+    /// <summary>
+    /// Starts a child workflow and returns its handle once it has started (<c>ChildWorkflowExecutionStarted</c>): signal it,
+    /// then wait for its result with <see cref="ChildWorkflowHandle{TWorkflow, TResult}.GetResultAsync()"/>.
+    /// </summary>
+    /// <typeparam name="TWorkflow">The child workflow class.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="workflowRunCall">The run call, <c>(Child wf) =&gt; wf.RunAsync(x)</c>.</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The handle, once the child has started.</returns>
+    /// <exception cref="ChildWorkflowFailureException">
+    /// The child could not start (its id is in use). Temporal raises <c>WorkflowAlreadyStartedException</c> here; this
+    /// engine raises the same exception as <see cref="ExecuteChildWorkflowAsync{TWorkflow, TResult}"/> does, with the cause
+    /// (type <c>WorkflowAlreadyStarted</c>) inside.
+    /// </exception>
+    public static async Task<ChildWorkflowHandle<TWorkflow, TResult>> StartChildWorkflowAsync<TWorkflow, TResult>(
+        Expression<Func<TWorkflow, Task<TResult>>> workflowRunCall, ChildWorkflowOptions? options = null)
+    {
+        var (method, args) = ExpressionCall.Parse(workflowRunCall, "child workflow");
+        var instance = Instance;
+        var child = instance.StartChild(WorkflowDefinition.NameOf(method.DeclaringType!), args, options ?? new ChildWorkflowOptions());
+        await child.Started.Task;
+        return new ChildWorkflowHandleImpl<TWorkflow, TResult>(instance, child);
+    }
+
+    /// <summary>Starts a child workflow returning no value and returns its handle once it has started.</summary>
+    /// <typeparam name="TWorkflow">The child workflow class.</typeparam>
+    /// <param name="workflowRunCall">The run call.</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The handle, once the child has started.</returns>
+    /// <exception cref="ChildWorkflowFailureException">The child could not start (see the overload with a result).</exception>
+    public static async Task<ChildWorkflowHandle<TWorkflow>> StartChildWorkflowAsync<TWorkflow>(
+        Expression<Func<TWorkflow, Task>> workflowRunCall, ChildWorkflowOptions? options = null)
+    {
+        var (method, args) = ExpressionCall.Parse(workflowRunCall, "child workflow");
+        var instance = Instance;
+        var child = instance.StartChild(WorkflowDefinition.NameOf(method.DeclaringType!), args, options ?? new ChildWorkflowOptions());
+        await child.Started.Task;
+        return new ChildWorkflowHandleImpl<TWorkflow, ValueTuple>(instance, child);
+    }
+
+    /// <summary>Gets a handle to signal or cancel another workflow (any workflow id, not only children).</summary>
+    /// <param name="id">The workflow id.</param>
+    /// <param name="runId">The run id, or null for the workflow's open run.</param>
+    /// <returns>The handle. Nothing is checked or sent until it is used.</returns>
+    public static ExternalWorkflowHandle GetExternalWorkflowHandle(string id, string? runId = null) => GetExternalWorkflowHandle<ValueTuple>(id, runId);
+
+    /// <summary>Gets a typed handle to signal or cancel another workflow: <c>GetExternalWorkflowHandle&lt;Other&gt;(id).SignalAsync(wf =&gt; wf.GoAsync())</c>.</summary>
+    /// <typeparam name="TWorkflow">The target workflow class or interface.</typeparam>
+    /// <param name="id">The workflow id.</param>
+    /// <param name="runId">The run id, or null for the workflow's open run.</param>
+    /// <returns>The handle. Nothing is checked or sent until it is used.</returns>
+    public static ExternalWorkflowHandle<TWorkflow> GetExternalWorkflowHandle<TWorkflow>(string id, string? runId = null) =>
+        new ExternalWorkflowHandleImpl<TWorkflow>(Instance, id, runId);
 
     /// <summary>Creates the exception that, thrown from the run method, continues the workflow as a new run with fresh history.</summary>
     /// <typeparam name="TWorkflow">The workflow class.</typeparam>

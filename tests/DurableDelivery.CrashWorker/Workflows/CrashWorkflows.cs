@@ -5,13 +5,32 @@ namespace DurableDelivery.CrashWorker.Workflows;
 /// <summary>Registration of every crash-test workflow, shared by the worker process and the tests' replayer.</summary>
 public static class CrashWorkflows
 {
+    /// <summary>Gets every crash-test workflow class.</summary>
+    public static IReadOnlyList<Type> Types { get; } =
+    [
+        typeof(SequentialWorkflow), typeof(TimerWorkflow), typeof(SignalWorkflow), typeof(FlakyWorkflow), typeof(ParentWorkflow), typeof(ChildWorkflow),
+        typeof(LoopWorkflow), typeof(ParallelWorkflow), typeof(RelayWorkflow), typeof(EchoWorkflow),
+    ];
+
     /// <summary>Adds every crash-test workflow to worker options.</summary>
-    public static DurableWorkerOptions AddCrashWorkflows(this DurableWorkerOptions options) => options
-        .AddWorkflow<SequentialWorkflow>().AddWorkflow<TimerWorkflow>().AddWorkflow<SignalWorkflow>().AddWorkflow<FlakyWorkflow>()
-        .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<LoopWorkflow>().AddWorkflow<ParallelWorkflow>();
+    public static DurableWorkerOptions AddCrashWorkflows(this DurableWorkerOptions options)
+    {
+        foreach (var type in Types)
+        {
+            options.AddWorkflow(type);
+        }
+
+        return options;
+    }
 
     /// <summary>Adds every crash-test workflow to a replayer.</summary>
-    public static WorkflowReplayer AddCrashWorkflows(this WorkflowReplayer replayer) => replayer
-        .AddWorkflow<SequentialWorkflow>().AddWorkflow<TimerWorkflow>().AddWorkflow<SignalWorkflow>().AddWorkflow<FlakyWorkflow>()
-        .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<LoopWorkflow>().AddWorkflow<ParallelWorkflow>();
+    public static WorkflowReplayer AddCrashWorkflows(this WorkflowReplayer replayer)
+    {
+        foreach (var type in Types)
+        {
+            replayer.AddWorkflow(type);
+        }
+
+        return replayer;
+    }
 }

@@ -221,6 +221,24 @@ internal sealed class CrashScenario : IAsyncDisposable
 
         duplicates.ShouldBeLessThanOrEqualTo(crashes.Sum(c => c.InFlight.Count), "only the attempts in flight at a crash may run twice");
 
+        // Signals (from clients and from workflows) arrive exactly once each, in order: never lost, never sent again after a crash.
+        foreach (var (workflowId, payloads) in expected.SelectMany(e => e.Signals))
+        {
+            var events = (await Client.GetWorkflowHandle(workflowId).FetchHistoryAsync()).Events;
+            events.Where(e => e.EventType == EventType.WorkflowExecutionSignaled).Select(e => PayloadConverter.Deserialize<string[]>(e.Payload).Single())
+                .ShouldBe(payloads, $"signals received by {workflowId}");
+        }
+
+        foreach (var e in expected.Where(e => e.Shape == "relay"))
+        {
+            foreach (var sender in new[] { e.WorkflowId, $"{e.WorkflowId}/echo" })
+            {
+                var events = (await Client.GetWorkflowHandle(sender).FetchHistoryAsync()).Events;
+                events.Count(x => x.EventType == EventType.SignalExternalWorkflowExecutionInitiated).ShouldBe(RelayWorkflow.Messages, $"signals sent by {sender}");
+                events.Count(x => x.EventType == EventType.ExternalWorkflowExecutionSignaled).ShouldBe(RelayWorkflow.Messages, $"deliveries recorded by {sender}");
+            }
+        }
+
         var replayer = new WorkflowReplayer().AddCrashWorkflows();
         await foreach (var run in Client.ListWorkflowsAsync(new WorkflowListFilter { Limit = 100_000 }))
         {
@@ -283,7 +301,10 @@ internal sealed class CrashScenario : IAsyncDisposable
             var id = $"signal-{i}";
             await Client.StartWorkflowAsync((SignalWorkflow wf) => wf.RunAsync(signalValues.Count), new WorkflowOptions(id, q));
             signalWorkflows.Add(id);
-            expected.Add(new(id, "signal", $"<before>+[{string.Join(',', signalValues)}]+<after>", [Once(id, "before"), Once(id, "after")]));
+            expected.Add(new(id, "signal", $"<before>+[{string.Join(',', signalValues)}]+<after>", [Once(id, "before"), Once(id, "after")])
+            {
+                Signals = new Dictionary<string, IReadOnlyList<string>> { [id] = signalValues },
+            });
         }
 
         for (var i = 0; i < mix.Flaky; i++)
@@ -313,6 +334,17 @@ internal sealed class CrashScenario : IAsyncDisposable
             var id = $"parallel-{i}";
             await Client.StartWorkflowAsync((ParallelWorkflow wf) => wf.RunAsync(), new WorkflowOptions(id, q));
             expected.Add(new(id, "parallel", "<fan-1>+<fan-2>+<fan-3>+<joined>", [Once(id, "fan-1"), Once(id, "fan-2"), Once(id, "fan-3"), Once(id, "joined")]));
+        }
+
+        for (var i = 0; i < mix.Relay; i++)
+        {
+            var id = $"relay-{i}";
+            await Client.StartWorkflowAsync((RelayWorkflow wf) => wf.RunAsync(), new WorkflowOptions(id, q));
+            var sent = string.Join(',', RelayWorkflow.Sent);
+            expected.Add(new(id, "relay", $"<relay-before>+[{string.Join(',', RelayWorkflow.Replies)}]+echo([{sent}]+<echo>)+<relay-after>", [Once(id, "relay-before"), Once($"{id}/echo", "echo"), Once(id, "relay-after")])
+            {
+                Signals = new Dictionary<string, IReadOnlyList<string>> { [id] = RelayWorkflow.Replies, [$"{id}/echo"] = RelayWorkflow.Sent },
+            });
         }
     }
 }

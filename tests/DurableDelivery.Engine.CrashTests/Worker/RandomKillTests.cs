@@ -11,7 +11,7 @@ public sealed class RandomKillTests(ITestOutputHelper output)
     {
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        var mix = new WorkflowMix(Sequential: 8, Timer: 7, Signal: 7, Flaky: 7, Parent: 7, Loop: 7, Parallel: 7);
+        var mix = new WorkflowMix(Sequential: 1, Timer: 7, Signal: 7, Flaky: 7, Parent: 7, Loop: 7, Parallel: 7, Relay: 7);
         mix.Count.ShouldBe(50);
         await using var scenario = await CrashScenario.StartAsync(mix, "a", "b");
 

@@ -250,8 +250,13 @@ internal sealed partial class SqliteWorkflowStore
         var closedFailure = new FailureInfo { Message = $"the workflow closed ({status}) before the update completed", Type = "WorkflowClosed", Kind = "Application" };
         if (nextRunId is not null)
         {
-            // Signals and updates that arrived while the run was deciding to continue go to the next run.
-            sql.Exec("UPDATE inbox SET run_id=$n WHERE run_id=$r", ("$n", nextRunId), ("$r", run.RunId));
+            // Signals, updates and cancellation requests that arrived while the run was deciding to continue go to the next
+            // run. Outcomes of this run's activities, timers, children and external requests do not: their event ids mean
+            // nothing in the next run's history (they could resolve one of its own with the same id).
+            sql.Exec(
+                "UPDATE inbox SET run_id=$n WHERE run_id=$r AND json_extract(data, '$.eventType') IN ('WorkflowExecutionSignaled', 'WorkflowExecutionUpdateAccepted', 'WorkflowExecutionCancelRequested')",
+                ("$n", nextRunId), ("$r", run.RunId));
+            sql.Exec("DELETE FROM inbox WHERE run_id=$r", ("$r", run.RunId));
             sql.Exec("UPDATE updates SET run_id=$n WHERE run_id=$r AND state=0", ("$n", nextRunId), ("$r", run.RunId));
         }
         else

@@ -259,13 +259,10 @@ internal sealed partial class SqliteWorkflowStore
             }, now);
         }
 
-        foreach (var (childWorkflowId, reason) in c.CancelChildren)
+        // After the child starts, so that a child started in this task can already be signalled or canceled.
+        foreach (var request in c.ExternalRequests)
         {
-            var childRun = sql.Scalar("SELECT run_id FROM runs WHERE workflow_id=$w AND status=1", ("$w", childWorkflowId)) as string;
-            if (childRun is not null)
-            {
-                AppendInbox(ctx, childRun, new HistoryEvent { EventType = EventType.WorkflowExecutionCancelRequested, Timestamp = FromMs(now), Details = reason, Identity = run.WorkflowId }, now);
-            }
+            DeliverExternalRequest(ctx, run.WorkflowId, c.RunId, request, now);
         }
 
         var lastEventId = c.NewEvents.Count > 0 ? c.NewEvents[^1].EventId : run.LastEventId;
@@ -302,6 +299,62 @@ internal sealed partial class SqliteWorkflowStore
         }
 
         return new CommitOutcome(true, run.Version, more, claimed);
+    }
+
+    /// <summary>
+    /// Delivers a signal or cancellation request from the sender run to its target's inbox, and the outcome
+    /// (<c>ExternalWorkflowExecutionSignaled</c>/<c>CancelRequested</c>, or the matching <c>...Failed</c>) to the sender's inbox,
+    /// inside the sender's workflow-task commit: the request is delivered exactly once, with the event that initiated it.
+    /// </summary>
+    private void DeliverExternalRequest(WriteContext ctx, string senderWorkflowId, string senderRunId, ExternalRequest x, long now)
+    {
+        var sql = ctx.Sql;
+        var ts = FromMs(now);
+        var signal = x.SignalName is not null;
+        var target = x.RunId is null
+            ? sql.Query("SELECT run_id, parent_run_id FROM runs WHERE workflow_id=$w AND status=1", r => (RunId: r.GetString(0), ParentRunId: Str(r, 1)), ("$w", x.WorkflowId))
+            : sql.Query("SELECT run_id, parent_run_id FROM runs WHERE run_id=$r AND workflow_id=$w AND status=1", r => (RunId: r.GetString(0), ParentRunId: Str(r, 1)), ("$r", x.RunId), ("$w", x.WorkflowId));
+        if (target is [var t] && (!x.ChildWorkflowOnly || t.ParentRunId == senderRunId))
+        {
+            AppendInbox(ctx, t.RunId, signal
+                ? new HistoryEvent
+                {
+                    EventType = EventType.WorkflowExecutionSignaled, Timestamp = ts, Name = x.SignalName, Payload = x.ArgsJson, Identity = senderWorkflowId,
+                    WorkflowId = senderWorkflowId, RunId = senderRunId,
+                }
+                : new HistoryEvent
+                {
+                    EventType = EventType.WorkflowExecutionCancelRequested, Timestamp = ts, Details = x.Reason, Identity = senderWorkflowId, WorkflowId = senderWorkflowId, RunId = senderRunId,
+                }, now);
+            AppendInbox(ctx, senderRunId, new HistoryEvent
+            {
+                EventType = signal ? EventType.ExternalWorkflowExecutionSignaled : EventType.ExternalWorkflowExecutionCancelRequested, Timestamp = ts,
+                ScheduledEventId = x.InitiatedEventId, Name = x.SignalName, WorkflowId = x.WorkflowId, RunId = t.RunId,
+            }, now, markReady: false);
+            return;
+        }
+
+        // Temporal's messages and cause, plus what exactly was not found.
+        var what = target.Count == 1 ? $"workflow '{x.WorkflowId}' is not a child of this workflow" : DescribeMissingTarget(sql, x.WorkflowId, x.RunId);
+        AppendInbox(ctx, senderRunId, new HistoryEvent
+        {
+            EventType = signal ? EventType.SignalExternalWorkflowExecutionFailed : EventType.RequestCancelExternalWorkflowExecutionFailed, Timestamp = ts,
+            ScheduledEventId = x.InitiatedEventId, Name = x.SignalName, WorkflowId = x.WorkflowId, RunId = x.RunId,
+            Failure = new FailureInfo
+            {
+                Message = (signal ? "Unable to signal external workflow because it was not found: " : "Unable to cancel external workflow because not found: ") + what,
+                Type = "ExternalWorkflowExecutionNotFound",
+            },
+        }, now, markReady: false);
+    }
+
+    private static string DescribeMissingTarget(SqlCommands sql, string workflowId, string? runId)
+    {
+        var last = runId is null
+            ? sql.Query("SELECT status FROM runs WHERE workflow_id=$w ORDER BY start_time DESC, rowid DESC LIMIT 1", r => (WorkflowExecutionStatus)r.GetInt32(0), ("$w", workflowId))
+            : sql.Query("SELECT status FROM runs WHERE run_id=$r AND workflow_id=$w", r => (WorkflowExecutionStatus)r.GetInt32(0), ("$r", runId), ("$w", workflowId));
+        var name = runId is null ? $"workflow '{workflowId}'" : $"run '{runId}' of workflow '{workflowId}'";
+        return last is [var status] ? $"{name} is closed ({status})" : $"no {name} exists";
     }
 
     /// <summary>Appends events with one multi-row INSERT per chunk (one statement instead of one per event).</summary>
