@@ -8,7 +8,9 @@ namespace DurableDelivery.Workflows.Tests;
 /// <summary>
 /// Replays recorded histories of the project's workflows against the current code: an edit that is not replay-safe
 /// (it would break every run in flight) fails here, in CI, instead of in production. Record new goldens with
-/// <c>ddctl workflow show -w &lt;id&gt; -o json &gt; tests/DurableDelivery.Workflows.Tests/GoldenHistories/&lt;name&gt;.json</c>.
+/// <c>ddctl workflow show -w &lt;id&gt; -o json &gt; tests/DurableDelivery.Workflows.Tests/GoldenHistories/&lt;name&gt;.json</c>,
+/// or refresh the delivery goldens with <c>DD_RECORD_GOLDEN=$PWD/tests/DurableDelivery.Workflows.Tests/GoldenHistories dotnet test tests/DurableDelivery.Workflows.Tests</c>
+/// (only after an intended, replay-safe change: a golden that stops replaying means runs in flight would break).
 /// </summary>
 public sealed class GoldenHistoryReplayTests
 {
@@ -20,9 +22,22 @@ public sealed class GoldenHistoryReplayTests
     public void GoldenHistory_ReplaysAgainstCurrentCode(string file)
     {
         var history = WorkflowHistory.FromJson(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenHistories", file)));
-        history.Events[^1].EventType.ShouldBe(EventType.WorkflowExecutionCompleted, "goldens are complete runs");
+        // Complete runs, or long-lived entity runs (env/<name>) recorded while waiting between workflow tasks.
+        history.Events[^1].EventType.ShouldBeOneOf(EventType.WorkflowExecutionCompleted, EventType.WorkflowTaskCompleted);
 
         Replayer().ReplayWorkflow(history);
+    }
+
+    [Fact]
+    public void EveryRegisteredWorkflow_HasAGoldenHistory()
+    {
+        var recorded = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "GoldenHistories"), "*.json").Select(Path.GetFileName)
+            .Select(f => f!)
+            .Select(f => WorkflowHistory.FromJson(f, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenHistories", f))))
+            .Select(h => h.Events[0].Name)
+            .ToHashSet(StringComparer.Ordinal);
+
+        WorkflowRegistry.WorkflowTypes.Select(t => t.Name).Where(name => !recorded.Contains(name)).ShouldBeEmpty("every workflow needs a golden history, so a non-deterministic edit cannot reach CI unnoticed");
     }
 
     [Fact]

@@ -1,4 +1,7 @@
 using DurableDelivery.Engine.Worker;
+using DurableDelivery.Providers;
+using DurableDelivery.Workflows.Delivery;
+using DurableDelivery.Workflows.Environments;
 using DurableDelivery.Workflows.Samples;
 
 namespace DurableDelivery.Workflows;
@@ -14,21 +17,26 @@ public static class WorkflowRegistry
     /// <remarks>Add a new workflow here; <see cref="Register"/> and the CLI pick it up.</remarks>
     public static IReadOnlyList<Type> WorkflowTypes { get; } =
     [
+        typeof(EnvironmentWorkflow),
+        typeof(DeliveryWorkflow),
         typeof(ApprovalWorkflow),
     ];
 
     /// <summary>Adds every workflow and activity of the project to <paramref name="options"/>.</summary>
     /// <param name="options">The worker options to fill.</param>
+    /// <param name="provider">The infrastructure provider the delivery activities call.</param>
     /// <returns>The same options, for chaining.</returns>
-    public static DurableWorkerOptions Register(DurableWorkerOptions options)
+    public static DurableWorkerOptions Register(DurableWorkerOptions options, IInfraProvider provider)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(provider);
         foreach (var type in WorkflowTypes)
         {
             options.AddWorkflow(type);
         }
 
         options.AddAllActivities(new ApprovalActivities());
+        options.AddAllActivities(new DeliveryActivities(provider));
         return options;
     }
 }

@@ -1,3 +1,4 @@
+using DurableDelivery.Providers.Local;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using DurableDelivery.Cli.Common;
@@ -62,7 +63,8 @@ internal static class WorkerCommands
         await using var client = File.Exists(Path.Combine(fullDataDir, "engine.db")) || !File.Exists(fullDataDir)
             ? DurableClient.Open(fullDataDir, new DurableClientOptions { LoggerFactory = loggerFactory })
             : throw new CliException(ExitCodes.StoreProblem, $"--data-dir '{fullDataDir}' is a file, not a directory; pass a directory for the store.");
-        await using var worker = new DurableWorker(client, WorkflowRegistry.Register(new DurableWorkerOptions(taskQueue) { LoggerFactory = loggerFactory }));
+        using var provider = new LocalInfraProvider(fullDataDir);
+        await using var worker = new DurableWorker(client, WorkflowRegistry.Register(new DurableWorkerOptions(taskQueue) { LoggerFactory = loggerFactory }, provider));
         var run = worker.ExecuteAsync(stop.Token);
         if (await Task.WhenAny(ready.Ready, run) == ready.Ready)
         {

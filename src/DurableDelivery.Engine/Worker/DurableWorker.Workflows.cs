@@ -82,10 +82,20 @@ public sealed partial class DurableWorker
         var newEvents = new List<HistoryEvent>();
         var consumed = new List<long>();
         var updates = new List<UpdateResolution>();
+        if (pending.FirstOrDefault(e => e.EventType == EventType.WorkflowExecutionStarted) is { } startedEarlier)
+        {
+            instance.CreateBeforeValidation(startedEarlier);
+        }
+
         foreach (var item in input.Inbox)
         {
             consumed.Add(item.Id);
             var e = item.Event;
+            if (e.EventType == EventType.WorkflowExecutionStarted)
+            {
+                instance.CreateBeforeValidation(e);
+            }
+
             if (e.EventType == EventType.WorkflowExecutionUpdateAccepted)
             {
                 var rejection = instance.ValidateUpdate(e.Name ?? string.Empty, e.Payload ?? "[]");

@@ -33,6 +33,9 @@ internal sealed class WorkflowDefinition
 
     public Type? ResultType { get; }
 
+    /// <summary>Gets the [WorkflowInit] constructor, which receives the run method's arguments; null for a parameterless one.</summary>
+    public ConstructorInfo? InitConstructor { get; private set; }
+
     public Dictionary<string, HandlerDefinition> Signals { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, HandlerDefinition> Queries { get; } = new(StringComparer.Ordinal);
@@ -48,9 +51,15 @@ internal sealed class WorkflowDefinition
             throw new ArgumentException($"Workflow {type.FullName} must be a concrete class to be registered on a worker.");
         }
 
-        if (type.GetConstructor(Type.EmptyTypes) is null)
+        var inits = type.GetConstructors().Where(c => c.GetCustomAttribute<WorkflowInitAttribute>() is not null).ToList();
+        if (inits.Count > 1)
         {
-            throw new ArgumentException($"Workflow {type.FullName} needs a public parameterless constructor.");
+            throw new ArgumentException($"Workflow {type.FullName} has {inits.Count} [WorkflowInit] constructors; keep one.");
+        }
+
+        if (inits.Count == 0 && type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new ArgumentException($"Workflow {type.FullName} needs a public parameterless constructor or a [WorkflowInit] constructor.");
         }
 
         var methods = AllMethods(type).ToList();
@@ -67,6 +76,16 @@ internal sealed class WorkflowDefinition
         }
 
         var def = new WorkflowDefinition(attr.Name ?? DefaultTypeName(type), type, run);
+        if (inits.Count == 1)
+        {
+            if (!inits[0].GetParameters().Select(p => p.ParameterType).SequenceEqual(def.RunParameterTypes))
+            {
+                throw new ArgumentException($"The [WorkflowInit] constructor of {type.FullName} must take exactly the parameters of {run.Name}.");
+            }
+
+            def.InitConstructor = inits[0];
+        }
+
         var validators = methods
             .Select(m => (Method: m, Attr: m.GetCustomAttribute<WorkflowUpdateValidatorAttribute>()))
             .Where(x => x.Attr is not null)

@@ -516,9 +516,25 @@ internal sealed partial class WorkflowInstance : TaskScheduler
             ParentWorkflowId = e.WorkflowId,
         };
         startArgs = PayloadConverter.DeserializeArgs(e.Payload, Definition.RunParameterTypes, $"workflow '{Definition.Name}'");
-        workflow = Activator.CreateInstance(Definition.Type)!;
+        workflow ??= CreateWorkflowObject(startArgs);
         startPending = true;
     }
+
+    /// <summary>
+    /// Creates the workflow object from the started event before the activation applies it, so that update
+    /// validators in the first activation run against an initialized workflow (Temporal runs [WorkflowInit] first).
+    /// </summary>
+    public void CreateBeforeValidation(HistoryEvent started)
+    {
+        if (workflow is null && started.EventType == EventType.WorkflowExecutionStarted)
+        {
+            var args = PayloadConverter.DeserializeArgs(started.Payload, Definition.RunParameterTypes, $"workflow '{Definition.Name}'");
+            workflow = ExecuteReadOnly(() => CreateWorkflowObject(args));
+        }
+    }
+
+    private object CreateWorkflowObject(object?[] args) =>
+        Definition.InitConstructor is { } init ? init.Invoke(args) : Activator.CreateInstance(Definition.Type)!;
 
     private void StartMain()
     {

@@ -27,6 +27,19 @@ public sealed class WorkflowRunAttribute : Attribute
 {
 }
 
+/// <summary>
+/// Marks the constructor that receives the workflow's input before anything else runs, as Temporal's
+/// <c>[WorkflowInit]</c>: its parameters must be exactly those of the <see cref="WorkflowRunAttribute"/> method.
+/// </summary>
+/// <remarks>
+/// In a workflow's first activation, update validators and signal and update handlers can run before the run
+/// method has started; state they read must be set here, not in the run method.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Constructor, Inherited = false)]
+public sealed class WorkflowInitAttribute : Attribute
+{
+}
+
 /// <summary>Marks a signal handler: a method returning <see cref="Task"/> that receives a durable, ordered message.</summary>
 /// <remarks>The default name is the method name with a trailing <c>Async</c> dropped.</remarks>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]

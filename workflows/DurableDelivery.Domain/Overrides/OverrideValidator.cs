@@ -97,8 +97,13 @@ public static class OverrideValidator
                 : $"cannot {request.Verb}: no delivery is active in environment '{state.Environment}'");
         }
 
-        return request.DeliveryId is { } id && id != active.DeliveryId
-            ? Refuse(OverrideRefusalCodes.DeliveryNotActive, $"cannot {request.Verb}: delivery '{id}' is not active; the active delivery is '{active.DeliveryId}'")
+        if (request.DeliveryId is { } id && id != active.DeliveryId)
+        {
+            return Refuse(OverrideRefusalCodes.DeliveryNotActive, $"cannot {request.Verb}: delivery '{id}' is not active; the active delivery is '{active.DeliveryId}'");
+        }
+
+        return active.Phase == DeliveryPhase.CleaningUp
+            ? Refuse(OverrideRefusalCodes.WrongDeliveryState, $"cannot {request.Verb}: delivery '{active.DeliveryId}' has already settled traffic and is cleaning up; roll the environment back instead")
             : null;
     }
 

@@ -26,4 +26,10 @@ public enum DeliveryPhase
 
     /// <summary>Moving all traffic back to the last known good infra-set.</summary>
     RollingBack,
+
+    /// <summary>
+    /// Traffic is settled (promoted or rolled back); draining and deleting what is no longer kept warm. The delivery
+    /// stays the environment's one mutator until this is done, so a rollback never races a deletion.
+    /// </summary>
+    CleaningUp,
 }

@@ -1,0 +1,152 @@
+using DurableDelivery.Domain.Gates;
+using DurableDelivery.Domain.Overrides;
+using DurableDelivery.Domain.Traffic;
+using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Workflows.Delivery;
+using DurableDelivery.Workflows.Environments;
+using DurableDelivery.Workflows.Tests.Support;
+
+namespace DurableDelivery.Workflows.Tests.Delivery;
+
+/// <summary>The environment and delivery workflows end to end under virtual time, on an in-memory provider.</summary>
+public sealed class DeliveryWorkflowTests
+{
+    [Fact]
+    public Task FirstDelivery_TakesAllTrafficAndBecomesLastKnownGood() => DeliveryHarness.RunAsync(async h =>
+    {
+        var result = await h.DeliverAsync("1.0.0", "sample-v1");
+
+        result.Outcome.ShouldBe(DeliveryOutcome.Promoted, result.Message);
+        result.InfraSetId.ShouldBe("demo-sample-v1-0001");
+        var status = await h.StatusAsync();
+        status.LastKnownGood.ShouldBe("demo-sample-v1-0001");
+        status.Weights.ShouldBe(TrafficWeights.All("demo-sample-v1-0001"));
+        status.VersionSets.Count.ShouldBe(1);
+        status.Deliveries.Single().State.ShouldBe(DeliveryState.Ended);
+        await h.AssertSettledAsync();
+    });
+
+    [Fact]
+    public Task GoodDelivery_ShiftsInStepsWithPassingGates_ThenPromotesAndKeepsPreviousWarm() => DeliveryHarness.RunAsync(async h =>
+    {
+        await h.DeliverAsync("1.0.0", "sample-v1");
+        var result = await h.DeliverAsync("2.0.0", "sample-v2");
+
+        result.Outcome.ShouldBe(DeliveryOutcome.Promoted, result.Message);
+        var delivery = await h.DeliveryStatusAsync("delivery/demo/2");
+        delivery.Steps.Select(s => s.Percent).ShouldBe([10, 50, 100]);
+        delivery.Steps[0].Weights.ShouldBe(TrafficWeights.Of(("demo-sample-v1-0001", 90), ("demo-sample-v2-0002", 10)));
+        delivery.Steps[1].Weights.ShouldBe(TrafficWeights.Of(("demo-sample-v1-0001", 50), ("demo-sample-v2-0002", 50)));
+        delivery.Steps[0].Gates.Single().Result.Verdict.ShouldBe(GateVerdict.Pass);
+        delivery.Steps[1].Gates.Single().Result.Verdict.ShouldBe(GateVerdict.Pass);
+        delivery.Steps[2].Gates.ShouldBeEmpty("at 100% the stable infra-set takes no traffic to compare with");
+        var status = await h.StatusAsync();
+        status.LastKnownGood.ShouldBe("demo-sample-v2-0002");
+        status.Warm.ShouldBe(["demo-sample-v1-0001", "demo-sample-v2-0002"]);
+        status.RollbackTarget.ShouldBe("demo-sample-v1-0001");
+        await h.AssertSettledAsync();
+        await h.RecordGoldenAsync("delivery/demo/2", "delivery-promoted");
+    });
+
+    [Fact]
+    public Task BadDelivery_GateFails_TrafficReturnsToLastKnownGoodAndFailedSetIsDeleted() => DeliveryHarness.RunAsync(async h =>
+    {
+        await h.DeliverAsync("1.0.0", "sample-v1");
+        await h.DeliverAsync("2.0.0", "sample-v2");
+        var result = await h.DeliverAsync("3.0.0", "sample-v3-bad");
+
+        result.Outcome.ShouldBe(DeliveryOutcome.RolledBack);
+        result.Reason.ShouldBe("GateFailed");
+        result.Message.ShouldContain("health gate failed at step 1 (10%)");
+        var delivery = await h.DeliveryStatusAsync("delivery/demo/3");
+        var gate = delivery.Steps[0].Gates.Single();
+        gate.Result.Verdict.ShouldBe(GateVerdict.Fail);
+        gate.Result.Metrics.Single(m => m.Kind == MetricKind.ErrorRate).CanaryMean!.Value.ShouldBe(0.3, 0.01);
+        gate.CanaryRequests.ShouldBeGreaterThan(0);
+        delivery.Steps[1].StartedAt.ShouldBeNull("no traffic step after the failed gate");
+        h.Provider.Current("demo").ShouldBe(new Dictionary<string, int> { ["demo-sample-v2-0002"] = 100 });
+        h.Provider.Existing().ShouldNotContain("demo-sample-v3-bad-0003");
+        var status = await h.StatusAsync();
+        status.LastKnownGood.ShouldBe("demo-sample-v2-0002");
+        status.InfraSets.Single(s => s.Id == "demo-sample-v3-bad-0003").Retired.ShouldBeTrue();
+        await h.AssertSettledAsync();
+        await h.RecordGoldenAsync("delivery/demo/3", "delivery-gate-failed");
+    });
+
+    [Fact]
+    public Task ManualRollback_AfterPromotion_PutsAllTrafficOnPreviousWarmSet() => DeliveryHarness.RunAsync(async h =>
+    {
+        await h.DeliverAsync("1.0.0", "sample-v1");
+        await h.DeliverAsync("2.0.0", "sample-v2");
+
+        var outcome = await h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "alice", Reason = "customer reports", RequestedAt = DateTimeOffset.UnixEpoch }));
+
+        outcome.Weights.ShouldBe(TrafficWeights.All("demo-sample-v1-0001"));
+        outcome.Message.ShouldContain("rolled back to demo-sample-v1-0001 by alice: customer reports");
+        h.Provider.Current("demo").ShouldBe(new Dictionary<string, int> { ["demo-sample-v1-0001"] = 100 });
+        var status = await DurableDelivery.Tests.Shared.Eventually.UntilAsync(h.StatusAsync, s => !s.Warm.Contains("demo-sample-v2-0002"), TimeSpan.FromSeconds(10), "v2 retired and cleaned up");
+        status.LastKnownGood.ShouldBe("demo-sample-v1-0001");
+        status.Overrides.Single().Request.ShouldBeOfType<RollbackOverride>().RequestedBy.ShouldBe("alice");
+        status.Overrides.Single().Applied.ShouldBeTrue();
+        await h.AssertSettledAsync();
+        await h.RecordGoldenAsync("env/demo", "environment-deliveries-and-rollback");
+    });
+
+    [Fact]
+    public Task Rollback_WithoutWarmTarget_IsRefusedAndChangesNothing() => DeliveryHarness.RunAsync(async h =>
+    {
+        await h.DeliverAsync("1.0.0", "sample-v1");
+        var before = h.Provider.WeightChanges.Count;
+
+        var error = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "alice", Reason = "why not", RequestedAt = DateTimeOffset.UnixEpoch })));
+
+        error.Message.ShouldContain("cannot roll back: no warm infra-set to roll back to");
+        h.Provider.WeightChanges.Count.ShouldBe(before);
+        (await h.StatusAsync()).Overrides.ShouldBeEmpty("a refused update leaves no trace");
+    });
+
+    [Fact]
+    public Task InvalidVersionSet_IsRefusedBeforeAnythingIsProvisioned() => DeliveryHarness.RunAsync(async h =>
+    {
+        var bad = DeliveryHarness.VersionSet("1.0.0", "sample-v1") with { Components = [] };
+
+        var error = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Environment.ExecuteUpdateAsync(e => e.RequestDeliveryAsync(new DeliveryRequest
+        {
+            Environment = DeliveryHarness.Declaration(), VersionSet = bad, RequestedBy = "tester", RequestedAt = DateTimeOffset.UnixEpoch,
+        })));
+
+        error.Message.ShouldStartWith("Update 'requestDelivery' was rejected: cannot deliver: 2 problem(s):");
+        error.Message.ShouldContain("no component 'app'");
+        h.Provider.Created.ShouldBe(0);
+        (await h.StatusAsync()).Deliveries.ShouldBeEmpty();
+    });
+
+    [Fact]
+    public Task NeverHealthy_FailsWithoutMovingTrafficAndDeletesTheSet() => DeliveryHarness.RunAsync(async h =>
+    {
+        h.Provider.NeverHealthy.Add("sample-never");
+        await h.DeliverAsync("1.0.0", "sample-v1");
+        var changes = h.Provider.WeightChanges.Count;
+
+        var result = await h.DeliverAsync("2.0.0", "sample-never");
+
+        result.Outcome.ShouldBe(DeliveryOutcome.Failed);
+        result.Reason.ShouldBe("NeverHealthy");
+        h.Provider.WeightChanges.Count.ShouldBe(changes, "an unhealthy infra-set never gets traffic");
+        h.Provider.Existing().ShouldBe(["demo-sample-v1-0001"]);
+        await h.AssertSettledAsync();
+    });
+
+    [Fact]
+    public Task UnknownArtifact_FailsWithProviderReasonAndNoTrafficChange() => DeliveryHarness.RunAsync(async h =>
+    {
+        await h.DeliverAsync("1.0.0", "sample-v1");
+
+        var result = await h.DeliverAsync("2.0.0", "missing-v2");
+
+        result.Outcome.ShouldBe(DeliveryOutcome.Failed);
+        result.Reason.ShouldBe("ProviderRefused");
+        result.Message.ShouldContain("artifact 'missing-v2' not found");
+        await h.AssertSettledAsync();
+    });
+}

@@ -1,0 +1,32 @@
+using DurableDelivery.Domain.Overrides;
+using DurableDelivery.Domain.Traffic;
+
+namespace DurableDelivery.Workflows.Delivery;
+
+/// <summary>
+/// An accepted override waiting to be applied by the workflow's main loop (the one mutator), and its outcome once
+/// applied or refused; the update handler that accepted it waits on <see cref="Done"/>.
+/// </summary>
+/// <param name="request">The override.</param>
+internal class OverrideTicket(Override request)
+{
+    public Override Request { get; } = request;
+
+    public string Verb => Request.Verb;
+
+    public bool Done { get; private set; }
+
+    public bool Applied { get; private set; }
+
+    public string Message { get; private set; } = string.Empty;
+
+    public TrafficWeights After { get; private set; } = TrafficWeights.None;
+
+    public void Finish(bool applied, string message, TrafficWeights after)
+    {
+        Done = true;
+        Applied = applied;
+        Message = message;
+        After = after;
+    }
+}

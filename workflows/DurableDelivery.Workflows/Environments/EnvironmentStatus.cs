@@ -1,0 +1,54 @@
+using DurableDelivery.Domain.Traffic;
+using DurableDelivery.Domain.VersionSets;
+using DurableDelivery.Workflows.Delivery;
+
+namespace DurableDelivery.Workflows.Environments;
+
+/// <summary>An environment at a glance (the environment's <c>status</c> query): infra-sets, weights, warm set, last known good, deliveries and overrides.</summary>
+public sealed record EnvironmentStatus
+{
+    /// <summary>Gets the environment name.</summary>
+    public required string Environment { get; init; }
+
+    /// <summary>Gets the provider kind (local, aws).</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>Gets the listener port (local provider).</summary>
+    public int ListenerPort { get; init; }
+
+    /// <summary>Gets the infra-sets, deleted ones included, oldest first.</summary>
+    public required IReadOnlyList<InfraSet> InfraSets { get; init; }
+
+    /// <summary>Gets the listener weights.</summary>
+    public required TrafficWeights Weights { get; init; }
+
+    /// <summary>Gets the last known good infra-set.</summary>
+    public string? LastKnownGood { get; init; }
+
+    /// <summary>Gets the infra-set a rollback without <c>--to</c> would go to now; <see langword="null"/> when none is warm.</summary>
+    public string? RollbackTarget { get; init; }
+
+    /// <summary>Gets the warm infra-sets (healthy, ready to take traffic).</summary>
+    public required IReadOnlyList<string> Warm { get; init; }
+
+    /// <summary>Gets the active delivery, if any.</summary>
+    public ActiveDelivery? ActiveDelivery { get; init; }
+
+    /// <summary>Gets the waiting delivery ids, in order.</summary>
+    public IReadOnlyList<string> Queue { get; init; } = [];
+
+    /// <summary>Gets the recent deliveries, oldest first.</summary>
+    public IReadOnlyList<DeliverySummary> Deliveries { get; init; } = [];
+
+    /// <summary>Gets the version sets promoted so far, oldest first.</summary>
+    public IReadOnlyList<VersionSetHistoryEntry> VersionSets { get; init; } = [];
+
+    /// <summary>Gets the recent overrides, oldest first.</summary>
+    public IReadOnlyList<OverrideRecord> Overrides { get; init; } = [];
+
+    /// <summary>Gets the recent environment timeline, oldest first.</summary>
+    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
+
+    /// <summary>Gets the invariant violations of the current state (always empty unless something is badly wrong).</summary>
+    public IReadOnlyList<string> Violations { get; init; } = [];
+}
