@@ -75,14 +75,7 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
     [InlineData(5, "error: no worker picked this up within 1 s; is `ddctl worker run --data-dir {data}` running? Nothing was changed.", "delivery", "abort", "demo/1", "--reason", "r", "--timeout", "1")]
     public async Task Command_BadInput_OneLineErrorExitCodeAndStoreUnchanged(int exitCode, string error, params string[] args)
     {
-        var before = await StoreSnapshot.TakeAsync(dir.Path);
-
-        var result = await Ddctl.RunAsync([.. args.Select(Fill), "--data-dir", dir.Path]);
-
-        result.ExitCode.ShouldBe(exitCode, result.ToString());
-        result.Stderr.ShouldBe(Fill(error) + "\n");
-        result.Stdout.ShouldBeEmpty();
-        (await StoreSnapshot.TakeAsync(dir.Path)).ShouldBe(before);
+        await Refusal.AssertAsync(dir.Path, exitCode, Fill(error), [.. args.Select(Fill)]);
     }
 
     [Fact]

@@ -47,14 +47,7 @@ public sealed class DeliveryRefusalTests : IAsyncLifetime
     [InlineData(2, "error: delivery 'delivery/demo/7' not found: environment 'demo' has no such delivery; list them with 'ddctl delivery list --env demo'.", "delivery", "watch", "demo/7")]
     public async Task Override_RefusedOrUnknown_WorkflowReasonExitCodeAndStoreUnchanged(int exitCode, string error, params string[] args)
     {
-        var before = await StoreSnapshot.TakeAsync(dir.Path);
-
-        var result = await Ddctl.RunAsync([.. args, "--data-dir", dir.Path]);
-
-        result.ExitCode.ShouldBe(exitCode, result.ToString());
-        result.Stderr.ShouldBe(error + "\n");
-        result.Stdout.ShouldBeEmpty();
-        (await StoreSnapshot.TakeAsync(dir.Path)).ShouldBe(before);
+        await Refusal.AssertAsync(dir.Path, exitCode, error, args);
     }
 
     [Fact]

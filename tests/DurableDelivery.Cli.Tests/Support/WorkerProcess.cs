@@ -1,69 +1,29 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace DurableDelivery.Cli.Tests.Support;
 
 /// <summary>A <c>ddctl worker run</c> child process; disposing it kills it (no leaked processes).</summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly StringBuilder stdout = new();
-    private readonly StringBuilder stderr = new();
     private readonly TaskCompletionSource<string> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BackgroundDdctl process;
 
-    private WorkerProcess(Process process)
+    private WorkerProcess(string dataDir, string taskQueue)
     {
-        this.process = process;
-        process.OutputDataReceived += (_, e) =>
+        process = new BackgroundDdctl(["worker", "run", "--data-dir", dataDir, "--task-queue", taskQueue], line =>
         {
-            if (e.Data is null)
+            if (line is null)
             {
                 ready.TrySetException(new InvalidOperationException($"worker exited before it was ready:\n{Stderr}"));
-                return;
             }
-
-            lock (stdout)
+            else if (line.StartsWith("worker ready:", StringComparison.Ordinal))
             {
-                stdout.AppendLine(e.Data);
+                ready.TrySetResult(line);
             }
-
-            if (e.Data.StartsWith("worker ready:", StringComparison.Ordinal))
-            {
-                ready.TrySetResult(e.Data);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (stderr)
-            {
-                stderr.AppendLine(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        });
     }
 
-    public string Stdout
-    {
-        get
-        {
-            lock (stdout)
-            {
-                return stdout.ToString();
-            }
-        }
-    }
+    public string Stdout => process.Stdout;
 
-    public string Stderr
-    {
-        get
-        {
-            lock (stderr)
-            {
-                return stderr.ToString();
-            }
-        }
-    }
+    public string Stderr => process.Stderr;
 
     public int Id => process.Id;
 
@@ -76,7 +36,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Starts a worker on <paramref name="dataDir"/> and waits (with a deadline) for its ready line.</summary>
     public static async Task<WorkerProcess> StartAsync(string dataDir, string taskQueue = "default")
     {
-        var worker = new WorkerProcess(Ddctl.Start(["worker", "run", "--data-dir", dataDir, "--task-queue", taskQueue]));
+        var worker = new WorkerProcess(dataDir, taskQueue);
         try
         {
             await worker.ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -98,14 +58,5 @@ public sealed class WorkerProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        process.Dispose();
-    }
+    public ValueTask DisposeAsync() => process.DisposeAsync();
 }

@@ -38,14 +38,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData(1, "error: Option '--name' is required; see 'ddctl workflow signal --help'.", "workflow", "signal", "-w", "w1")]
     public async Task Command_BadInput_OneLineErrorExitCodeAndStoreUnchanged(int exitCode, string error, params string[] args)
     {
-        var before = await StoreSnapshot.TakeAsync(dir.Path);
-
-        var result = await Ddctl.RunAsync([.. args, "--data-dir", dir.Path]);
-
-        result.ExitCode.ShouldBe(exitCode, result.ToString());
-        result.Stderr.ShouldBe(error + "\n");
-        result.Stdout.ShouldBeEmpty();
-        (await StoreSnapshot.TakeAsync(dir.Path)).ShouldBe(before);
+        await Refusal.AssertAsync(dir.Path, exitCode, error, args);
     }
 
     [Fact]
