@@ -11,6 +11,16 @@ internal sealed class InfraSetRuntime(InfraSetRecord record, IReadOnlyList<Insta
 
     public IReadOnlyList<InstanceRuntime> Instances { get; } = instances;
 
+    /// <summary>Starts (or, with <paramref name="tryAdopt"/>, re-adopts) the supervisor of every instance.</summary>
+    /// <param name="tryAdopt">Whether to adopt a recorded process that still runs instead of starting a new one.</param>
+    public void StartInstances(bool tryAdopt)
+    {
+        foreach (var instance in Instances)
+        {
+            instance.Start(tryAdopt);
+        }
+    }
+
     public Task StopAllAsync() => Task.WhenAll(Instances.Select(instance => instance.StopAsync()));
 
     public bool IsHealthy => Instances.All(instance => instance.Healthy);

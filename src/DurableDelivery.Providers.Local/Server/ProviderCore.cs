@@ -184,16 +184,20 @@ internal sealed partial class ProviderCore : IAsyncDisposable
                 record.Instances.Add(new InstanceRecord { Id = string.Create(CultureInfo.InvariantCulture, $"{id}-i{i}"), Port = FreePort() });
             }
 
+            InfraSetRuntime runtime;
             lock (runtimes)
             {
-                // Readers (Describe, List, Status) enumerate without the async gate; they take this lock.
+                // Readers (Describe, List, Status) enumerate without the async gate; they take this lock and expect a
+                // runtime for every record, so both are added at once (its instances start once the state is saved).
                 state.InfraSets.Add(record);
+                runtime = AddRuntime(record);
             }
 
             state.Keys[key] = new IdempotencyRecord { Operation = "create-infra-set", Request = request, ResultId = id };
             store.Save(state);
             Log($"infra-set {id}: created from artifact {artifact.Id} ({artifact.Version}), {spec.InstanceCount} instance(s)");
-            return StartRuntime(record, tryAdopt: false).ToInfo();
+            runtime.StartInstances(tryAdopt: false);
+            return runtime.ToInfo();
         }
         finally
         {
@@ -606,20 +610,22 @@ internal sealed partial class ProviderCore : IAsyncDisposable
         };
     }
 
-    private InfraSetRuntime StartRuntime(InfraSetRecord record, bool tryAdopt)
+    private void StartRuntime(InfraSetRecord record, bool tryAdopt)
     {
-        var instances = record.Instances.Select(instance => new InstanceRuntime(context, record, instance)).ToList();
-        var runtime = new InfraSetRuntime(record, instances);
+        InfraSetRuntime runtime;
         lock (runtimes)
         {
-            runtimes[record.Id] = runtime;
+            runtime = AddRuntime(record);
         }
 
-        foreach (var instance in instances)
-        {
-            instance.Start(tryAdopt);
-        }
+        runtime.StartInstances(tryAdopt);
+    }
 
+    /// <summary>Registers the supervisors of an infra-set's instances, not started yet (they report Starting); the caller holds the <c>runtimes</c> lock.</summary>
+    private InfraSetRuntime AddRuntime(InfraSetRecord record)
+    {
+        var runtime = new InfraSetRuntime(record, [.. record.Instances.Select(instance => new InstanceRuntime(context, record, instance))]);
+        runtimes[record.Id] = runtime;
         return runtime;
     }
 
