@@ -33,6 +33,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         + "4 the delivery rolled back, was aborted, failed or was rejected (watch), or a workflow call failed, 5 no worker answered within --timeout, 70 internal error, 130 interrupted.";
 
     private const string StatusQuery = "status";
+    private const int QueryAttempts = 3;
     private static readonly string EnvironmentType = nameof(EnvironmentWorkflow);
     private static readonly string DeliveryType = nameof(DeliveryWorkflow);
 
@@ -188,18 +189,32 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <summary>Queries the <c>status</c> of a workflow, waiting at most <see cref="Timeout"/> for a worker.</summary>
     /// <param name="workflowId">The workflow.</param>
     /// <param name="afterNoWorker">The sentence that ends the no-worker error: what was (or was not) done.</param>
+    /// <remarks>
+    /// A query answered with a failure is asked again, up to <see cref="QueryAttempts"/> times within the timeout: a
+    /// worker that just started replays the history cold, and on a loaded machine the engine's deadlock detection can
+    /// fail that first replay although the workflow is fine.
+    /// </remarks>
     public async Task<Queried<T>> QueryStatusAsync<T>(string workflowId, string afterNoWorker = "Nothing was changed.")
     {
         var watch = Stopwatch.StartNew();
         string? json;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            json = await Client.GetWorkflowHandle(workflowId).QueryJsonAsync(StatusQuery, "[]", Timeout);
-        }
-        catch (WorkflowQueryFailedException) when (watch.Elapsed >= Timeout)
-        {
-            // The engine gives up waiting after Timeout; an answered query that failed returns sooner.
-            throw NoWorker(afterNoWorker);
+            try
+            {
+                var left = Timeout - watch.Elapsed;
+                json = await Client.GetWorkflowHandle(workflowId).QueryJsonAsync(StatusQuery, "[]", left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
+                break;
+            }
+            catch (WorkflowQueryFailedException) when (watch.Elapsed >= Timeout)
+            {
+                // The engine gives up waiting after the time it was given; an answered query that failed returns sooner.
+                throw NoWorker(afterNoWorker);
+            }
+            catch (WorkflowQueryFailedException) when (attempt < QueryAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
         }
 
         var node = JsonNode.Parse(json ?? "null")

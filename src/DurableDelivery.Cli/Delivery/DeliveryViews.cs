@@ -171,11 +171,17 @@ internal static class DeliveryViews
         return grid;
     }
 
+    /// <summary>Where a delivery that has no workflow (yet) stands, e.g. <c>Queued behind delivery/demo/3</c>.</summary>
     public static string SummaryState(DeliverySummary d, EnvironmentStatus env)
     {
         if (d.State == DeliveryState.Superseded)
         {
             return $"Superseded by {d.Reason} before it started; it never ran";
+        }
+
+        if (d.State == DeliveryState.Running)
+        {
+            return "Starting: its turn came and its workflow is being created";
         }
 
         if (d.State != DeliveryState.Queued)
