@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using DurableDelivery.Cli.Tests.Support;
 
@@ -93,22 +93,22 @@ public sealed partial class DemoTests
     {
         private readonly Process process;
         private readonly string dataDir;
-        private readonly StringBuilder stdout = new();
-        private readonly StringBuilder stderr = new();
+        private readonly ConcurrentQueue<string> stdout = new();
+        private readonly ConcurrentQueue<string> stderr = new();
 
         private DemoRun(Process process, string dataDir)
         {
             this.process = process;
             this.dataDir = dataDir;
-            process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
-            process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
+            process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
+            process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
         }
 
-        public string Stdout => Read(stdout);
+        public string Stdout => string.Join('\n', stdout);
 
-        public string Stderr => Read(stderr);
+        public string Stderr => string.Join('\n', stderr);
 
         public int ExitCode => process.ExitCode;
 
@@ -180,24 +180,12 @@ public sealed partial class DemoTests
             }
         }
 
-        private static void Append(StringBuilder text, string? line)
+        /// <summary>Keeps a line of output; the null that ends a stream is not a line.</summary>
+        private static void Collect(ConcurrentQueue<string> lines, string? line)
         {
-            if (line is null)
+            if (line is not null)
             {
-                return;
-            }
-
-            lock (text)
-            {
-                text.AppendLine(line);
-            }
-        }
-
-        private static string Read(StringBuilder text)
-        {
-            lock (text)
-            {
-                return text.ToString();
+                lines.Enqueue(line);
             }
         }
 
