@@ -181,6 +181,8 @@ internal sealed record ActivityTaskRecord
 
 internal sealed record HeartbeatOutcome(bool Owned, bool CancelRequested);
 
+internal readonly record struct ResolvedActivity(long ScheduledEventId, int Attempt);
+
 internal sealed record NewTimer(long StartedEventId, DateTimeOffset FireAt);
 
 internal enum UpdateState
@@ -298,6 +300,12 @@ internal sealed record WorkflowTaskCommit
     public long NewEventsSize { get; init; }
 
     public IReadOnlyList<long> ConsumedInbox { get; init; } = [];
+
+    /// <summary>
+    /// Activity attempts of the committing worker whose outcomes are among <see cref="NewEvents"/> (they never went
+    /// through the inbox). The commit deletes them, and conflicts if any is no longer that attempt.
+    /// </summary>
+    public IReadOnlyList<ResolvedActivity> ResolvedActivities { get; init; } = [];
 
     public IReadOnlyList<long> FiredTimers { get; init; } = [];
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DurableDelivery.Engine.Activities;
 using DurableDelivery.Engine.Common;
 using DurableDelivery.Engine.Exceptions;
@@ -250,15 +251,59 @@ public sealed partial class DurableWorker
         await FailAttemptAsync(t, new FailureInfo { Message = $"activity '{t.ActivityType}' attempt {t.Attempt} timed out (worker {t.Owner})", Kind = "Timeout", Type = heartbeatLate ? "Heartbeat" : "StartToClose" }, false).ConfigureAwait(false);
     }
 
-    /// <summary>Records an activity's final outcome; when this worker owns the run, it runs the next workflow task itself.</summary>
+    /// <summary>
+    /// Records an activity's final outcome. When this worker has the run's live instance, the outcome goes straight into the
+    /// run's next workflow task, which records it in the same transaction as the commands that follow it (one durable commit
+    /// per step instead of two). Otherwise, or if that task cannot take it, it is written to the run's inbox on its own.
+    /// </summary>
     private async Task ResolveAsync(ActivityTaskRecord t, HistoryEvent outcome)
     {
         CrashPoints.Hit("activity-resolve-before");
-        var resolution = await store.ResolveActivityAsync(t.Key, t.Attempt, outcome, WorkerId, CancellationToken.None).ConfigureAwait(false);
-        CrashPoints.Hit("activity-resolve-after");
-        if (resolution == ActivityResolution.ResolvedLocal)
+        if (cache.Contains(t.RunId))
         {
-            Enqueue(t.RunId);
+            localOutcomes.GetOrAdd(t.RunId, static _ => new ConcurrentQueue<LocalOutcome>()).Enqueue(new LocalOutcome(t, outcome));
+            if (Enqueue(t.RunId))
+            {
+                return;
+            }
+
+            // Shutting down: no workflow task will take it.
+            await WriteOutcomesAsync(TakeLocalOutcomes(t.RunId), enqueue: false).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteOutcomesAsync([new LocalOutcome(t, outcome)], enqueue: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the outcomes of activities waiting to be recorded by the run's next workflow task.</summary>
+    private List<LocalOutcome> TakeLocalOutcomes(string runId)
+    {
+        var taken = new List<LocalOutcome>();
+        if (localOutcomes.TryGetValue(runId, out var q))
+        {
+            while (q.TryDequeue(out var o))
+            {
+                taken.Add(o);
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Writes outcomes to the runs' inboxes on their own (the path when no workflow task records them).</summary>
+    private async Task WriteOutcomesAsync(IReadOnlyList<LocalOutcome> outcomes, bool enqueue)
+    {
+        foreach (var o in outcomes)
+        {
+            var resolution = await store.ResolveActivityAsync(o.Task.Key, o.Task.Attempt, o.Outcome, WorkerId, CancellationToken.None).ConfigureAwait(false);
+            CrashPoints.Hit("activity-resolve-after");
+            if (resolution == ActivityResolution.ResolvedLocal && enqueue)
+            {
+                Enqueue(o.Task.RunId);
+            }
         }
     }
+
+    /// <summary>An activity's final outcome, waiting for its run's next workflow task.</summary>
+    private sealed record LocalOutcome(ActivityTaskRecord Task, HistoryEvent Outcome);
 }

@@ -14,6 +14,9 @@ public sealed partial class DurableWorker
     {
         WorkflowInstance? instance = null;
         var failedAttempts = 0;
+        var locals = TakeLocalOutcomes(runId);
+        var localsRecorded = false;
+        var taskFailed = false;
         try
         {
             instance = cache.Get(runId);
@@ -65,16 +68,27 @@ public sealed partial class DurableWorker
                 instance.HistorySize = run.HistorySize;
             }
 
-            await RunActivationAsync(instance, input, pending).ConfigureAwait(false);
+            localsRecorded = await RunActivationAsync(instance, input, pending, locals).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             cache.Evict(runId);
+            taskFailed = true;
             await FailTaskAsync(runId, e, failedAttempts + 1).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!localsRecorded && locals.Count > 0)
+            {
+                // Not recorded by this task (no longer ours, a version race, a failing task): write them on their own. After a
+                // failed task the run keeps its retry backoff (no enqueue); a stale attempt is dropped by the store.
+                await WriteOutcomesAsync(locals, enqueue: !taskFailed).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task RunActivationAsync(WorkflowInstance instance, WorkflowTaskInput input, IReadOnlyList<HistoryEvent> pending)
+    /// <summary>Runs one workflow task; returns whether it committed, recording <paramref name="locals"/> with it.</summary>
+    private async Task<bool> RunActivationAsync(WorkflowInstance instance, WorkflowTaskInput input, IReadOnlyList<HistoryEvent> pending, IReadOnlyList<LocalOutcome> locals)
     {
         var runId = instance.Info.RunId;
         var nextId = instance.LastEventId + 1;
@@ -119,6 +133,16 @@ public sealed partial class DurableWorker
             newEvents.Add(e with { EventId = nextId++ });
         }
 
+        // Outcomes of this worker's own activities that never went through the inbox: recorded by this commit.
+        foreach (var o in locals)
+        {
+            newEvents.Add(new HistoryEvent
+            {
+                EventId = nextId++, EventType = EventType.ActivityTaskStarted, Timestamp = input.Now, ScheduledEventId = o.Task.ScheduledEventId, Attempt = o.Task.Attempt, Identity = WorkerId,
+            });
+            newEvents.Add(o.Outcome with { EventId = nextId++, Timestamp = input.Now, ScheduledEventId = o.Task.ScheduledEventId, Attempt = o.Task.Attempt });
+        }
+
         var fired = new List<long>();
         foreach (var t in input.DueTimers)
         {
@@ -130,7 +154,7 @@ public sealed partial class DurableWorker
         if (incoming.Count == 0 && updates.Count == 0)
         {
             cache.Put(instance);
-            return;
+            return false;
         }
 
         var commands = new List<WorkflowCommand>();
@@ -151,7 +175,7 @@ public sealed partial class DurableWorker
             logger.LogError("Terminating workflow {WorkflowId}: {Reason}", instance.Info.WorkflowId, reason);
             cache.Evict(runId);
             await store.TerminateAsync(instance.Info.WorkflowId, runId, reason, WorkerId, CancellationToken.None).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         if (lastEventId >= options.Limits.WarnHistoryEvents && instance.LastEventId < options.Limits.WarnHistoryEvents)
@@ -181,6 +205,7 @@ public sealed partial class DurableWorker
             WorkerId = WorkerId,
             ExpectedVersion = instance.Version,
             NewEvents = newEvents,
+            ResolvedActivities = [.. locals.Select(o => new ResolvedActivity(o.Task.ScheduledEventId, o.Task.Attempt))],
             ConsumedInbox = consumed,
             FiredTimers = fired,
             NewTimers = [.. commands.Where(c => c.Timer is not null && !canceledTimers.Contains(c.Timer.StartedEventId)).Select(c => c.Timer!)],
@@ -197,9 +222,14 @@ public sealed partial class DurableWorker
         CrashPoints.Hit("workflow-commit-after");
         if (!outcome.Committed)
         {
-            logger.LogDebug("Workflow task of {RunId} lost a version race; rebuilding", runId);
+            logger.LogDebug("Workflow task of {RunId} lost a version race (or one of its activity attempts was superseded); rebuilding", runId);
             cache.Evict(runId);
-            return;
+            return false;
+        }
+
+        foreach (var _ in locals)
+        {
+            CrashPoints.Hit("activity-resolve-after");
         }
 
         instance.Version = outcome.NewVersion;
@@ -222,6 +252,8 @@ public sealed partial class DurableWorker
         {
             Enqueue(runId);
         }
+
+        return true;
     }
 
     private async Task<T> WithDeadlockDetection<T>(Func<T> activation, string workflowType)

@@ -28,6 +28,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
     private readonly Channel<string> workflowQueue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, int> inflight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ActivityKey, RunningActivity> running = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<LocalOutcome>> localOutcomes = new(StringComparer.Ordinal);
     private readonly string[] taskQueues;
     private readonly CancellationTokenSource shutdown = new();
     private int busy;
@@ -239,8 +240,11 @@ public sealed partial class DurableWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a workflow task for a run; at most one task per run runs at a time, and a request during one runs after it.</summary>
-    private void Enqueue(string runId)
+    /// <summary>
+    /// Queues a workflow task for a run; at most one task per run runs at a time, and a request during one runs after it.
+    /// Returns false when the worker no longer runs workflow tasks (shutting down).
+    /// </summary>
+    private bool Enqueue(string runId)
     {
         while (true)
         {
@@ -251,14 +255,15 @@ public sealed partial class DurableWorker : IAsyncDisposable
                 {
                     inflight.TryRemove(runId, out _);
                     Interlocked.Decrement(ref busy);
+                    return false;
                 }
 
-                return;
+                return true;
             }
 
             if (inflight.TryUpdate(runId, 1, 0) || (inflight.TryGetValue(runId, out var v) && v == 1))
             {
-                return;
+                return true;
             }
         }
     }

@@ -18,6 +18,14 @@ internal sealed class WorkflowCache(int capacity)
         }
     }
 
+    public bool Contains(string runId)
+    {
+        lock (gate)
+        {
+            return map.ContainsKey(runId);
+        }
+    }
+
     public WorkflowInstance? Get(string runId)
     {
         lock (gate)

@@ -144,8 +144,23 @@ internal sealed partial class SqliteWorkflowStore
         }
 
         var activityOptions = c.NewActivities.Select(a => Ser(a.Options)).ToArray();
-        return writer.WriteAsync(ctx => CommitWorkflowTask(ctx, c, eventData, size, activityOptions));
+        return CommitAsync();
+
+        async Task<CommitOutcome> CommitAsync()
+        {
+            try
+            {
+                return await writer.WriteAsync(ctx => CommitWorkflowTask(ctx, c, eventData, size, activityOptions)).ConfigureAwait(false);
+            }
+            catch (SupersededAttemptException)
+            {
+                return CommitOutcome.Conflict;
+            }
+        }
     }
+
+    /// <summary>Thrown inside a commit to roll its savepoint back: an activity attempt it records is no longer current.</summary>
+    private sealed class SupersededAttemptException : Exception;
 
     private CommitOutcome CommitWorkflowTask(WriteContext ctx, WorkflowTaskCommit c, string[] eventData, long size, string?[] activityOptions)
     {
@@ -163,6 +178,15 @@ internal sealed partial class SqliteWorkflowStore
         }
 
         var run = head[0];
+        foreach (var a in c.ResolvedActivities)
+        {
+            // As ResolveActivityAsync: only the attempt that still owns the task may record its outcome.
+            if (sql.Exec("DELETE FROM activities WHERE run_id=$r AND scheduled_event_id=$s AND attempt=$a", ("$r", c.RunId), ("$s", a.ScheduledEventId), ("$a", a.Attempt)) == 0)
+            {
+                throw new SupersededAttemptException();
+            }
+        }
+
         InsertEvents(sql, c.RunId, c.NewEvents, eventData);
 
         foreach (var id in c.ConsumedInbox)
