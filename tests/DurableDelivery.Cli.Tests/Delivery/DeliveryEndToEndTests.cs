@@ -44,7 +44,7 @@ public sealed class DeliveryEndToEndTests
         watched.Stdout.ShouldStartWith("delivery/demo/2 requested: sample app 2.0.0 (sample-v2) to demo by ");
         watched.Stdout.ShouldContain("GatePassed: step 1 gate: Pass (score 100)");
         watched.Stdout.ShouldContain("step 2 gate Pass: ErrorRate Pass (critical): error rate 0% vs 0% stable");
-        watched.Stdout.ShouldContain("now: Baking, step 2/3 (50%), bake ends ");
+        watched.Stdout.ShouldContain("now: Baking, step 2/3 (50%)");
         watched.Stdout.TrimEnd().Split('\n')[^1].ShouldStartWith("delivery/demo/2 ended: Promoted (Promoted): all steps passed;");
 
         var v2 = (await Ddctl.RunAsync(["delivery", "status", "delivery/demo/2", "-o", "json", .. store])).OkJson();
