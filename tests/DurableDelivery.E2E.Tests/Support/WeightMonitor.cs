@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using DurableDelivery.Providers;
 using DurableDelivery.Providers.Local;
 
@@ -18,6 +19,9 @@ public sealed record WeightTable(long Revision, IReadOnlyDictionary<string, int>
 
     public static string Format(IReadOnlyDictionary<string, int> weights) =>
         string.Join(",", weights.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key}={w.Value}"));
+
+    /// <summary>A weight table as ddctl prints it in JSON (<c>{"id": 90, ...}</c>), formatted like <see cref="Text"/>.</summary>
+    public static string Format(JsonNode weights) => Format(weights.AsObject().ToDictionary(w => w.Key, w => w.Value!.GetValue<int>()));
 
     public override string ToString() => $"r{Revision} {Text}";
 }

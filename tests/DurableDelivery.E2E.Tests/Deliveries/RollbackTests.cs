@@ -1,0 +1,62 @@
+using DurableDelivery.E2E.Tests.Support;
+using DurableDelivery.Providers;
+using DurableDelivery.Workflows.Delivery;
+
+namespace DurableDelivery.E2E.Tests.Deliveries;
+
+/// <summary>Issue 4, 3: a manual rollback after a promotion puts all traffic back on the previous warm infra-set.</summary>
+public sealed class RollbackTests : RigTest
+{
+    [Fact]
+    public async Task EnvRollback_AfterV2Promoted_AllTrafficBackOnWarmV1_RefusedWhenNothingWarmIsLeft()
+    {
+        var v1 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v1"), DeliveryOutcome.Promoted)).InfraSetId!;
+        var v2 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v2"), DeliveryOutcome.Promoted)).InfraSetId!;
+        await Rig.ShouldKeepInvariantsAsync();
+        (await Rig.EnvStatusJsonAsync())["rollbackTarget"]!.GetValue<string>().ShouldBe(v1);
+
+        var rollback = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 breaks checkout", "--as", "oncall", "-o", "json");
+
+        var outcome = rollback.OkJson();
+        outcome["message"]!.GetValue<string>().ShouldBe($"rolled back to {v1} by oncall: v2 breaks checkout: all traffic on it");
+        WeightTable.Format(outcome["weightsBefore"]!).ShouldBe($"{v2}=100");
+        WeightTable.Format(outcome["weights"]!).ShouldBe($"{v1}=100");
+        outcome["override"]!["kind"]!.GetValue<string>().ShouldBe("rollback");
+
+        // The provider applied it before the command returned, and every request sent since then went to v1.
+        var applied = await Rig.Provider.GetWeightsAsync(DeliveryRig.Env);
+        WeightTable.Format(applied.Weights).ShouldBe($"{v1}=100");
+        var back = Rig.Monitor.Tables.Single(t => t.Revision == applied.Revision);
+        var afterRollback = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 200, "after the rollback");
+        afterRollback.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));
+        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100", $"{v1}=100"]);
+
+        // v1 is last known good again; v2, rolled back from, is retired, then drained and deleted by the environment.
+        var env = await Eventually.UntilAsync(
+            Rig.EnvStatusJsonAsync,
+            e => e["infraSets"]!.AsArray().Any(s => s!["id"]!.GetValue<string>() == v2 && s["status"]!.GetValue<string>() == "Deleted"),
+            TimeSpan.FromSeconds(30),
+            $"the environment cleans up {v2}");
+        env["lastKnownGood"]!.GetValue<string>().ShouldBe(v1);
+        env["infraSets"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == v2)!["retired"]!.GetValue<bool>().ShouldBeTrue();
+        var record = env["overrides"]!.AsArray().Single()!;
+        record["applied"]!.GetValue<bool>().ShouldBeTrue();
+        record["handledBy"]!.GetValue<string>().ShouldBe("env/demo");
+        record["request"]!["reason"]!.GetValue<string>().ShouldBe("v2 breaks checkout");
+        record["request"]!["requestedBy"]!.GetValue<string>().ShouldBe("oncall");
+        (await Rig.Provider.DescribeInfraSetAsync(v1))!.Status.ShouldBe(InfraSetStatus.Healthy);
+        (await Rig.Provider.ListInfraSetsAsync(DeliveryRig.Env)).Select(s => s.Id).ShouldBe([v1]);
+        await Rig.ShouldKeepInvariantsAsync();
+
+        // Nothing warm is left to roll back to: refused with the environment's reason, exit 1, nothing changed.
+        var refused = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "again", "--as", "oncall");
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Stderr.ShouldBe($"error: env/demo refused the rollback: cannot roll back: no warm infra-set to roll back to; warm infra-sets: {v1}\n");
+        var unknown = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--to", "demo-nope-0009", "--reason", "typo", "--as", "oncall");
+        unknown.ExitCode.ShouldBe(1, unknown.ToString());
+        unknown.Stderr.ShouldBe($"error: env/demo refused the rollback: rollback target 'demo-nope-0009' does not exist; warm infra-sets: {v1}\n");
+        (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(applied.Revision, "refused rollbacks change nothing at the provider");
+        (await Rig.EnvStatusJsonAsync())["overrides"]!.AsArray().Count.ShouldBe(1, "a refused update leaves no trace");
+        await Rig.ShouldKeepInvariantsAsync();
+    }
+}
