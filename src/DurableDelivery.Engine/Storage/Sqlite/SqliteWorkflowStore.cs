@@ -20,6 +20,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     private readonly string connectionString;
     private readonly ConcurrentBag<SqlCommands> readers = [];
     private readonly SqliteWriter writer;
+    private readonly SqliteCheckpointer checkpointer;
     private readonly string workersDir;
     private readonly ConcurrentDictionary<string, FileStream> ownLocks = new(StringComparer.Ordinal);
 
@@ -32,6 +33,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         workersDir = Path.Combine(dataDir, "workers");
         Directory.CreateDirectory(workersDir);
         writer = new SqliteWriter(writeConnection, Notifier);
+        checkpointer = new SqliteCheckpointer(connectionString);
     }
 
     public TimeProvider Time { get; }
@@ -94,6 +96,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     public async ValueTask DisposeAsync()
     {
         await writer.DisposeAsync().ConfigureAwait(false);
+        await checkpointer.DisposeAsync().ConfigureAwait(false);
         while (readers.TryTake(out var r))
         {
             r.Dispose();
@@ -110,7 +113,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     {
         using var cmd = conn.CreateCommand();
         cmd.CommandText = writer
-            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
             : "PRAGMA busy_timeout=30000; PRAGMA query_only=1; PRAGMA cache_size=-16384;";
         cmd.ExecuteNonQuery();
     }
