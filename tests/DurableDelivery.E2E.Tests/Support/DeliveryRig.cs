@@ -4,6 +4,7 @@ using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Engine.Client;
 using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Engine.History;
 using DurableDelivery.Providers.Local;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
@@ -210,7 +211,21 @@ public sealed class DeliveryRig : IAsyncDisposable
         return (await TryDeliveryStatusAsync(deliveryId)) ?? throw new InvalidOperationException($"{deliveryId} does not answer its status query");
     }
 
+    /// <summary>The activities whose completion the workflow's history records, in order (read from the store; no worker needed).</summary>
+    public async Task<IReadOnlyList<string>> CompletedActivitiesAsync(string workflowId)
+    {
+        var events = (await Client.GetWorkflowHandle(workflowId).FetchHistoryAsync()).Events;
+        var scheduled = events.Where(e => e.EventType == EventType.ActivityTaskScheduled).ToDictionary(e => e.EventId, e => e.Name!);
+        return [.. events.Where(e => e.EventType == EventType.ActivityTaskCompleted).Select(e => scheduled[e.ScheduledEventId!.Value])];
+    }
+
     // ---- the provider's records ----
+
+    /// <summary>The idempotency keys of every provider call of one kind (e.g. set-weights) a workflow made, from the provider's state file.</summary>
+    public IReadOnlyList<string> ProviderKeys(string operation, string workflowId) =>
+        [.. ProviderState()["keys"]!.AsObject()
+            .Where(k => k.Value!["operation"]!.GetValue<string>() == operation && k.Key.StartsWith(workflowId + "/", StringComparison.Ordinal))
+            .Select(k => k.Key)];
 
     /// <summary>
     /// Every infra-set the provider ever created for the environment (deleted ones included), from its state file, with
@@ -218,7 +233,7 @@ public sealed class DeliveryRig : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<(string Id, bool Deleted, string CreatedBy)> CreatedInfraSets()
     {
-        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(DataDir, "local-provider", "state.json")))!;
+        var state = ProviderState();
         var keys = state["keys"]!.AsObject()
             .Where(k => k.Value!["operation"]!.GetValue<string>() == "create-infra-set")
             .ToDictionary(k => k.Value!["resultId"]!.GetValue<string>(), k => k.Key);
@@ -240,6 +255,8 @@ public sealed class DeliveryRig : IAsyncDisposable
             return mine[0].Id;
         })];
     }
+
+    private JsonNode ProviderState() => JsonNode.Parse(File.ReadAllText(Path.Combine(DataDir, "local-provider", "state.json")))!;
 
     // ---- invariants (issue 4, item 7) ----
 

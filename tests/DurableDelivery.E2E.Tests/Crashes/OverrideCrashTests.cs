@@ -1,0 +1,54 @@
+using DurableDelivery.Domain.Overrides;
+using DurableDelivery.Domain.Traffic;
+using DurableDelivery.E2E.Tests.Support;
+using DurableDelivery.Workflows.Delivery;
+
+namespace DurableDelivery.E2E.Tests.Crashes;
+
+/// <summary>
+/// Issue 4, 5: no override is lost when the worker dies. An override acknowledged by ddctl is in the store before the
+/// command returns, so a SIGKILL right after it changes nothing; a signal sent while no worker runs waits for the next.
+/// </summary>
+/// <remarks>The 10% step bakes 6 s, so that both overrides land in it on a busy machine.</remarks>
+public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = TimeSpan.FromSeconds(6) })
+{
+    private const string Id = "delivery/demo/2";
+
+    [Fact]
+    public async Task OverridesAcknowledgedBeforeAKill_AndOneSentWhileNoWorkerRuns_AreAllApplied()
+    {
+        var v1 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v1"), DeliveryOutcome.Promoted)).InfraSetId!;
+        (await Rig.DeliverAsync(DeliveryRig.VersionSet("v2"))).ShouldBe(Id);
+        var v2 = (await Rig.WaitPhaseAsync(Id, DeliveryPhase.Baking, step: 0)).InfraSetId!;
+
+        // Acknowledged (the command returned 0), then the worker dies at once.
+        (await Rig.CliAsync("delivery", "extend-bake", Id, "--by", "2s", "--reason", "more data", "--as", "tester")).ExitCode.ShouldBe(0);
+        (await Rig.CliAsync("delivery", "pause", Id, "--reason", "hold on", "--as", "tester")).ExitCode.ShouldBe(0);
+        await Rig.Worker.KillAsync();
+        var revision = (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision;
+
+        await Rig.StartWorkerAsync();
+        var restarted = await Rig.WaitDeliveryAsync(Id, _ => true, "answers after the restart");
+        (restarted.Paused, restarted.PausedReason, restarted.Phase).ShouldBe((true, "paused by tester: hold on", DeliveryPhase.Baking));
+        restarted.Steps[0].Extended.ShouldBe(TimeSpan.FromSeconds(2));
+        restarted.Overrides.Select(o => (o.Request.GetType(), o.Applied)).ShouldBe([(typeof(ExtendBakeOverride), true), (typeof(PauseOverride), true)]);
+
+        // A resume sent as a signal while no worker runs is durable once ddctl returns, and applied by the next worker.
+        await Rig.Worker.KillAsync();
+        var input = $$"""{"deliveryId":"{{Id}}","requestedBy":"tester","reason":"go on","requestedAt":"{{DateTimeOffset.UtcNow:O}}"}""";
+        var signal = await Rig.CliAsync("workflow", "signal", "-w", Id, "--name", "resume", "--input", input);
+        signal.ExitCode.ShouldBe(0, signal.ToString());
+        (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(revision, "paused: the weights stayed while no worker ran");
+
+        await Rig.StartWorkerAsync();
+        var ended = await Rig.WaitSettledAsync(Id);
+        (ended.Outcome, ended.OutcomeReason, ended.InfraSetId).ShouldBe((DeliveryOutcome.Promoted, "Promoted", v2), ended.OutcomeMessage);
+        ended.Overrides.Select(o => (o.Request.GetType(), o.Applied)).ShouldBe(
+            [(typeof(ExtendBakeOverride), true), (typeof(PauseOverride), true), (typeof(ResumeOverride), true)]);
+        ended.Timeline.Select(t => t.Kind).Where(k => k is "BakeExtended" or "Paused" or "Resumed").ShouldBe(["BakeExtended", "Paused", "Resumed"]);
+        ended.Steps[0].Gates.Single().Result.Verdict.ShouldBe(Domain.Gates.GateVerdict.Pass);
+        Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v1, v2]);
+        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
+        await Rig.ShouldKeepInvariantsAsync();
+    }
+}

@@ -1,0 +1,70 @@
+using DurableDelivery.Domain.Traffic;
+using DurableDelivery.E2E.Tests.Support;
+using DurableDelivery.Workflows.Delivery;
+
+namespace DurableDelivery.E2E.Tests.Crashes;
+
+/// <summary>
+/// Issue 4, 5: the worker process is SIGKILLed at several points of one delivery (by the engine's crash points, which
+/// kill at an exact store write, and by the test at observed phases), each time a new worker is started on the same
+/// data dir. The delivery finishes as if nothing happened: one infra-set, each traffic change applied once, no
+/// invalid weights at any moment, no override lost.
+/// </summary>
+public sealed class WorkerCrashTests : RigTest
+{
+    private const string Id = "delivery/demo/2";
+
+    [Fact]
+    public async Task KilledWhileProvisioning_WaitingHealthy_AfterWeightChanges_AndBaking_FinishesWithOneInfraSetAndEachChangeOnce()
+    {
+        var v1 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v1"), DeliveryOutcome.Promoted)).InfraSetId!;
+        await Rig.Worker.KillAsync();
+
+        // Provisioning. The nth "activity-resolve-before" is the nth activity outcome of that worker, killed after the
+        // provider did the work and before the store records it: here 1 EnsureListener, 2 CreateInfraSet.
+        var worker = await Rig.StartWorkerAsync("activity-resolve-before:2");
+        (await Rig.DeliverAsync(DeliveryRig.VersionSet("v2"))).ShouldBe(Id);
+        await worker.WaitForCrashAsync(TimeSpan.FromSeconds(60));
+        var v2 = (await Rig.Provider.ListInfraSetsAsync(DeliveryRig.Env)).Select(s => s.Id).Single(id => id != v1);
+        (await Rig.CompletedActivitiesAsync(Id)).ShouldBe(["EnsureListener"], "the provider created the infra-set; the engine did not record it");
+
+        // Waiting healthy: the retried CreateInfraSet (1) gets the same infra-set back; killed before WaitHealthy (2) is recorded.
+        worker = await Rig.StartWorkerAsync("activity-resolve-before:2");
+        await worker.WaitForCrashAsync(TimeSpan.FromSeconds(60));
+        (await Rig.CompletedActivitiesAsync(Id)).ShouldBe(["EnsureListener", "CreateInfraSet"]);
+
+        // Right after a weight change: WaitHealthy again (1), then the 10% weights (2) are applied but not recorded.
+        worker = await Rig.StartWorkerAsync("activity-resolve-before:2");
+        await worker.WaitForCrashAsync(TimeSpan.FromSeconds(60));
+        (await Rig.CompletedActivitiesAsync(Id)).ShouldBe(["EnsureListener", "CreateInfraSet", "WaitHealthy"]);
+        WeightTable.Format((await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Weights).ShouldBe($"{v1}=90,{v2}=10", "the 10% step reached the listener");
+
+        // During the 10% bake: SIGKILL as soon as the delivery is seen baking.
+        worker = await Rig.StartWorkerAsync();
+        await Rig.WaitPhaseAsync(Id, DeliveryPhase.Baking, step: 0);
+        await worker.KillAsync();
+
+        // Right after the next weight change, this time recorded: the gate's samples (1), then the 50% weights (2).
+        worker = await Rig.StartWorkerAsync("activity-resolve-after:2");
+        await worker.WaitForCrashAsync(TimeSpan.FromSeconds(60));
+        (await Rig.CompletedActivitiesAsync(Id)).ShouldBe(["EnsureListener", "CreateInfraSet", "WaitHealthy", "SetWeights", "CollectGateSamples", "SetWeights"]);
+        WeightTable.Format((await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Weights).ShouldBe($"{v1}=50,{v2}=50");
+
+        // A clean worker finishes the delivery.
+        await Rig.StartWorkerAsync();
+        var ended = await Rig.WaitSettledAsync(Id);
+        (ended.Outcome, ended.OutcomeReason, ended.InfraSetId).ShouldBe((DeliveryOutcome.Promoted, "Promoted", v2), ended.OutcomeMessage);
+        ended.Steps.Take(2).ShouldAllBe(s => s.Gates.Count == 1 && s.Gates[0].Result.Verdict == Domain.Gates.GateVerdict.Pass);
+
+        // One infra-set per delivery (the provider's list, its ids, and the keys that created them).
+        (await Rig.Provider.ListInfraSetsAsync(DeliveryRig.Env)).Select(s => s.Id).Order().ShouldBe([v1, v2]);
+        Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v1, v2]);
+
+        // Each traffic change applied once: four keys (10%, 50%, 100%, promote), four revisions after v1's two, and
+        // the tables in order with nothing in between.
+        Rig.ProviderKeys("set-weights", Id).Count.ShouldBe(4, string.Join(", ", Rig.ProviderKeys("set-weights", Id)));
+        (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(6);
+        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
+        await Rig.ShouldKeepInvariantsAsync();
+    }
+}
