@@ -64,6 +64,8 @@ public sealed class DeliveryWorkflowTests
         gate.Result.Metrics.Single(m => m.Kind == MetricKind.ErrorRate).CanaryMean!.Value.ShouldBe(0.3, 0.01);
         gate.CanaryRequests.ShouldBeGreaterThan(0);
         delivery.Steps[1].StartedAt.ShouldBeNull("no traffic step after the failed gate");
+        delivery.Timeline.Count(t => t.Kind == "GateFailed").ShouldBe(1, "one line per gate; the rollback has its own");
+        delivery.Timeline.Single(t => t.Kind == "RolledBack").Message.ShouldContain("traffic returned to demo-sample-v2-0002");
         h.Provider.Current("demo").ShouldBe(new Dictionary<string, int> { ["demo-sample-v2-0002"] = 100 });
         h.Provider.Existing().ShouldNotContain("demo-sample-v3-bad-0003");
         var status = await h.StatusAsync();

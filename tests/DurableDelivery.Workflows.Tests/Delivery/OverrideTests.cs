@@ -49,6 +49,7 @@ public sealed class OverrideTests
         (done.Steps[0].EndedAt! - done.Steps[0].StartedAt!).Value.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(45));
         done.Overrides.Select(o => (o.Request.GetType().Name, o.Applied)).ShouldBe([("PauseOverride", true), ("ExtendBakeOverride", true), ("ResumeOverride", true)]);
         done.Overrides[0].Request.RequestedBy.ShouldBe("bob");
+        done.Timeline.Single(t => t.Kind == "Resumed").Message.ShouldBe("resumed by bob: logs fine");
         await h.AssertSettledAsync();
         await h.RecordGoldenAsync(Second, "delivery-paused-extended-resumed");
     });
@@ -140,6 +141,7 @@ public sealed class OverrideTests
 
         outcome.Weights.ShouldBe(TrafficWeights.Of((Stable, 99), (Canary, 1)));
         h.Provider.Current("demo").ShouldBe(new Dictionary<string, int> { [Stable] = 99, [Canary] = 1 });
+        outcome.Message.ShouldBe($"weights set to {Stable}=99, {Canary}=1 by bob: less risk");
         (await h.DeliveryStatusAsync(Second)).Paused.ShouldBeTrue("manual weights keep the delivery paused");
         h.AssertEveryWeightChangeWasSafe();
     });

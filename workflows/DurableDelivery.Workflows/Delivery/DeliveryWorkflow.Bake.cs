@@ -138,8 +138,9 @@ public sealed partial class DeliveryWorkflow
             {
                 pending = null;
                 settling = manual;
-                await ShiftAsync(manual.Weights!, "manual", $"weights set by {manual.Request.RequestedBy}: {manual.Request.Reason}");
-                FinishSettling($"weights set to {state.Weights}");
+                var who = $"{manual.Request.RequestedBy}: {manual.Request.Reason}";
+                await ShiftAsync(manual.Weights!, "manual", $"weights set by {who}");
+                FinishSettling($"weights set to {state.Weights} by {who}");
                 await ReportAsync();
                 weightsChanged = true;
                 continue;

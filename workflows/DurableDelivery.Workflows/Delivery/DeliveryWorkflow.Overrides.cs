@@ -177,7 +177,7 @@ public sealed partial class DeliveryWorkflow
                 return await RetireUnusedCanaryAsync(DeliveryOutcome.Aborted, "Aborted", $"aborted by {who} before the new infra-set took traffic");
             default:
                 await ShiftAsync(action.Weights!, "manual", $"weights set by {who}");
-                FinishSettling($"weights set to {state.Weights}");
+                FinishSettling($"weights set to {state.Weights} by {who}");
                 await ReportAsync();
                 return null;
         }
@@ -205,7 +205,7 @@ public sealed partial class DeliveryWorkflow
         else if (action.Kind == PendingKind.SetWeights)
         {
             await ShiftAsync(action.Weights!, "manual", $"weights set by {who}");
-            FinishSettling($"weights set to {state.Weights}");
+            FinishSettling($"weights set to {state.Weights} by {who}");
             await ReportAsync();
         }
         else
@@ -251,7 +251,7 @@ public sealed partial class DeliveryWorkflow
     {
         var message = $"{(pause ? "paused" : "resumed")} by {request.RequestedBy}: {request.Reason}";
         Record(request, true, message);
-        await SetPausedAsync(pause, pause ? message : null);
+        await SetPausedAsync(pause, message);
     }
 
     private void ApplyExtension(ExtendBakeOverride request)

@@ -281,7 +281,9 @@ public sealed partial class DeliveryWorkflow
         await SetPhaseAsync(DeliveryPhase.RollingBack);
         await MoveAllTrafficToAsync(target);
         phase = DeliveryPhase.CleaningUp;
-        Note(reason, message);
+
+        // The gate already wrote its own GateFailed line with the numbers; this one says what was done about it.
+        Note(reason == "GateFailed" ? "RolledBack" : reason, message);
         FinishSettling(message);
         await ReportAsync();
         await CleanUpAsync();
