@@ -51,7 +51,7 @@ public sealed class BadDeliveryTests : RigTest
         errorRate["pValue"].ShouldNotBeNull();
         errorRate["shift"]!.GetValue<double>().ShouldBeGreaterThan(0.05);
         var timeline = status["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToList();
-        timeline.ShouldBe(["Requested", "Provisioned", "Healthy", "WeightsSet", "GateFailed", "GateFailed", "Drained", "Deleted", "Ended"]);
+        timeline.ShouldBe(["Requested", "Provisioned", "Healthy", "WeightsSet", "GateFailed", "RolledBack", "Drained", "Deleted", "Ended"]);
 
         // At the provider: v2 alone, then 90/10, then v2 alone again; v3 is gone.
         Rig.Monitor.DistinctTables().ShouldBe([$"{v2}=100", $"{v2}=90,{v3}=10", $"{v2}=100"]);

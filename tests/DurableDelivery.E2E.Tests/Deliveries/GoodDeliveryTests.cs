@@ -21,9 +21,17 @@ public sealed class GoodDeliveryTests : RigTest
         var onV1 = await Rig.Load!.WaitForSentSinceAsync(ListenerLoad.Now, 50, "after v1 is promoted");
         onV1.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(onV1));
 
-        // v2: 10% and 50% with a gate each, then 100%.
-        var second = await Rig.DeliverAndWatchAsync(DeliveryRig.VersionSet("v2"));
-        var status = second.OkJson();
+        // v2: 10% and 50% with a gate each, then 100%; the invariants hold at every moment we look, also mid-delivery.
+        (await Rig.DeliverAsync(DeliveryRig.VersionSet("v2"))).ShouldBe("delivery/demo/2");
+        var checkedAt = new List<string>();
+        while ((await Rig.WaitDeliveryAsync("delivery/demo/2", _ => true, "answers")) is { Outcome: null } running)
+        {
+            await Rig.ShouldKeepInvariantsAsync();
+            checkedAt.Add($"{running.Phase} {running.StepIndex}");
+        }
+
+        checkedAt.ShouldNotBeEmpty("the invariants were checked while v2 was delivered");
+        var status = (await Rig.CliAsync("delivery", "watch", "delivery/demo/2", "-o", "json")).OkJson();
         status["outcome"]!.GetValue<string>().ShouldBe("Promoted", status.ToJsonString());
         status["outcomeReason"]!.GetValue<string>().ShouldBe("Promoted");
         var v2 = status["infraSetId"]!.GetValue<string>();

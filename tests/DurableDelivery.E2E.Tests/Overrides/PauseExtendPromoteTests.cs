@@ -63,7 +63,10 @@ public sealed class PauseExtendPromoteTests() : RigTest(new RigOptions { FirstBa
         var pausedAt = resumed.Timeline.Single(t => t.Kind == "Paused").At;
         var resumedAt = resumed.Timeline.Single(t => t.Kind == "Resumed").At;
         var leftWhenPaused = bakeEndedAt - pausedAt;
-        (resumed.BakeEndsAt!.Value - resumedAt).TotalSeconds.ShouldBe((leftWhenPaused + TimeSpan.FromSeconds(45)).TotalSeconds, 0.2, "the bake ends the time it had left plus the extension after the resume");
+        (resumed.BakeEndsAt!.Value - resumedAt).TotalSeconds.ShouldBe(
+            (leftWhenPaused + TimeSpan.FromSeconds(45)).TotalSeconds,
+            0.2,
+            $"the bake ends the time it had left plus the extension after the resume (bake end {bakeEndedAt:O}, paused {pausedAt:O}, resumed {resumedAt:O}, new end {resumed.BakeEndsAt:O})");
 
         var notPaused = await Rig.CliAsync("delivery", "resume", Id, "--reason", "twice", "--as", "tester");
         notPaused.ExitCode.ShouldBe(1, notPaused.ToString());
