@@ -22,8 +22,8 @@ using DurableDelivery.Workflows.Environments;
 //    makes), (b) the whole 'dotnet ddctl.dll env rollback' process; alternating, one of each per round;
 //  - orchestration overhead of a delivery with zero bakes (one step to 100%): request -> Promoted, minus the time the
 //    worker spent in provider calls (every call timed), next to a provider-only cycle measured in the same run;
-//  - baselines in the same run: a bare weight switch through the provider (the floor under (a)), and the start-up of
-//    'dotnet ddctl.dll --version' (the floor under (b)).
+//  - baselines in the same run: a bare weight switch through the provider (the floor under (a)), the start-up of
+//    'dotnet ddctl.dll --version' (the floor under (b)) and 'ddctl env status' (what (b) does before its update).
 // Usage: dotnet run -c Release --project bench/DurableDelivery.Bench.Delivery -- [--runs 30] [--rps 500] [--baseline 30] [--provider-runs 10] [--worker inproc|process]
 var runs = Arg("--runs", 30);
 var rps = Arg("--rps", 500);
@@ -48,6 +48,7 @@ using var stopWorker = new CancellationTokenSource();
 Task? workerRun = null;
 Process? workerProcess = null;
 var processStart = new List<double>();
+var processStatus = new List<double>();
 var switchBaseline = new List<double>();
 var providerCycle = new List<double>();
 var rounds = new List<Round>();
@@ -83,6 +84,7 @@ try
         var delivered = await DeliverAsync(client, env, declaration, $"2.0.{i}", "sample-v2", timed, workerInProcess);
         await IdleAsync(env, delivered.InfraSetId);
         processStart.Add(await ProcessSecondsAsync(ddctl, ["--version"]) * 1000);
+        processStatus.Add(await ProcessSecondsAsync(ddctl, ["env", "status", "bench", "--data-dir", dataDir, "-o", "json"]) * 1000);
         traffic.Forget();
         await Task.Delay(TimeSpan.FromMilliseconds(300));
 
@@ -142,7 +144,7 @@ finally
     Directory.Delete(dataDir, recursive: true);
 }
 
-PrintResults(rounds, switchBaseline, processStart, providerCycle, workerInProcess, rps);
+PrintResults(rounds, switchBaseline, processStart, processStatus, providerCycle, workerInProcess, rps);
 return 0;
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -300,7 +302,7 @@ static async Task<(int Exit, string Stdout)> RunAsync(string ddctl, string[] arg
     return (process.ExitCode, await stdout + await stderr);
 }
 
-static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<double> processStart, List<double> providerCycle, bool timedWorker, int rps)
+static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<double> processStart, List<double> processStatus, List<double> providerCycle, bool timedWorker, int rps)
 {
     var a = rounds.Where(r => r.InProcess).ToList();
     var b = rounds.Where(r => !r.InProcess).ToList();
@@ -315,6 +317,7 @@ static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<d
     Row("(b) process: the update round trip ddctl reports (elapsedMs)", [.. b.Select(r => r.CliUpdateMs!.Value)]);
     Row("baseline: provider SetWeights alone -> listener switched", [.. switchBaseline]);
     Row("baseline: `dotnet ddctl.dll --version` start -> exit", [.. processStart]);
+    Row("baseline: `dotnet ddctl.dll env status bench -o json` start -> exit (open the store, describe, status query)", [.. processStatus]);
     Console.WriteLine(Invariant($"ratios (p50): (a) / provider switch = {Ratio(a.Select(r => r.EffectiveMs), switchBaseline)}, (b) / process start = {Ratio(b.Select(r => r.EffectiveMs), processStart)}, (b) - process start p50 = {Stats.Percentile([.. b.Select(r => r.EffectiveMs)], 50) - Stats.Percentile([.. processStart], 50):0} ms"));
     Console.WriteLine($"requests sent after the rollback returned but served elsewhere: {rounds.Sum(r => r.LateElsewhere)}; sent after issue and before the switch, served by the old infra-set: median {Stats.Percentile([.. rounds.Select(r => (double)r.Elsewhere)], 50):0}, max {rounds.Max(r => r.Elsewhere)}");
 
