@@ -50,7 +50,7 @@ internal static class DemoCommand
             Description = "Bake time of every rollout step below 100%, e.g. 12s. Default: the environment file's (15s). At least gates.minDataPoints + 1 seconds (11s).",
             HelpName = "duration",
         };
-        var rps = new Option<int>("--rps") { Description = "Load sent to the listener, in requests per second (10-2000).", HelpName = "n", DefaultValueFactory = _ => 100 };
+        var rps = new Option<int>("--rps") { Description = "Load sent to the listener, in requests per second (50-2000; the gate needs requests on the 10% canary every second).", HelpName = "n", DefaultValueFactory = _ => 100 };
         var keep = new Option<bool>("--keep") { Description = "Leave the local provider and a worker running afterwards (also after a failure), to try ddctl commands on the demo's data dir." };
         var command = new Command("demo", Help) { dataDir, bake, rps, keep };
         command.Action = new CliAction((parse, ct) => RunAsync(parse.GetValue(dataDir), parse.GetValue(bake), parse.GetValue(rps), parse.GetValue(keep), ct));
@@ -65,9 +65,9 @@ internal static class DemoCommand
             bake = DurationText.TryParse(bakeText, out var parsed) ? parsed : throw CliException.BadInput($"--bake '{bakeText}' is not a duration; use e.g. 12s or 1m.");
         }
 
-        if (rps is < 10 or > 2000)
+        if (rps is < 50 or > 2000)
         {
-            throw CliException.BadInput($"--rps {rps} is outside 10-2000; the gate needs traffic on both sides every second, e.g. --rps 100.");
+            throw CliException.BadInput($"--rps {rps} is outside 50-2000; the gate needs requests on both infra-sets every second (the canary gets 10%), e.g. --rps 100.");
         }
 
         // Ctrl+C and SIGTERM cancel the story; the process stays up until everything it started is stopped.
