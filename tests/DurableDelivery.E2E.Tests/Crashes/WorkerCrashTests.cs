@@ -67,4 +67,40 @@ public sealed class WorkerCrashTests : RigTest
         Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
         await Rig.ShouldKeepInvariantsAsync();
     }
+
+    [Fact]
+    public async Task KilledDuringTheAutomaticRollbackAndItsCleanup_StillRolledBackOnceAndV3Deleted()
+    {
+        var v2 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v2"), DeliveryOutcome.Promoted)).InfraSetId!;
+        (await Rig.DeliverAsync(DeliveryRig.VersionSet("v3"))).ShouldBe(Id);
+        var v3 = (await Rig.WaitPhaseAsync(Id, DeliveryPhase.Baking, step: 0)).InfraSetId!;
+        await Rig.Worker.KillAsync();
+
+        // The gate's samples (1), then the rollback's weights (2): applied at the provider, not recorded.
+        var worker = await Rig.StartWorkerAsync("activity-resolve-before:2");
+        await worker.WaitForCrashAsync(TimeSpan.FromSeconds(60));
+        (await Rig.CompletedActivitiesAsync(Id)).ShouldBe(["EnsureListener", "CreateInfraSet", "WaitHealthy", "SetWeights", "CollectGateSamples"]);
+        WeightTable.Format((await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Weights).ShouldBe($"{v2}=100", "the rollback reached the listener");
+
+        // The rollback again (1, same key: nothing changes), then the drain of v3 (2): done, not recorded.
+        worker = await Rig.StartWorkerAsync("activity-resolve-before:2");
+        await worker.WaitForCrashAsync(TimeSpan.FromSeconds(60));
+        (await Rig.CompletedActivitiesAsync(Id)).ShouldBe(["EnsureListener", "CreateInfraSet", "WaitHealthy", "SetWeights", "CollectGateSamples", "SetWeights"]);
+
+        await Rig.StartWorkerAsync();
+        var ended = await Rig.WaitSettledAsync(Id);
+        (ended.Outcome, ended.OutcomeReason).ShouldBe((DeliveryOutcome.RolledBack, "GateFailed"), ended.OutcomeMessage);
+        ended.Steps[0].Gates.Single().Result.Verdict.ShouldBe(Domain.Gates.GateVerdict.Fail);
+        ended.Timeline.Select(t => t.Kind).ShouldBe(["Requested", "Provisioned", "Healthy", "WeightsSet", "GateFailed", "RolledBack", "Drained", "Deleted", "Ended"]);
+        (await Rig.Provider.ListInfraSetsAsync(DeliveryRig.Env)).Select(s => s.Id).ShouldBe([v2]);
+        Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v2, v3]);
+        Rig.ProviderKeys("set-weights", Id).Count.ShouldBe(2, "the 10% step and the rollback, each applied once");
+        Rig.ProviderKeys("drain", Id).Count.ShouldBe(1);
+        Rig.ProviderKeys("delete-infra-set", Id).Count.ShouldBe(1);
+        Rig.Monitor.DistinctTables().ShouldBe([$"{v2}=100", $"{v2}=90,{v3}=10", $"{v2}=100"]);
+        var back = Rig.Monitor.Tables[^1];
+        var afterRollback = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 100, "after the rollback");
+        afterRollback.ShouldAllBe(r => r.Version == "v2" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));
+        await Rig.ShouldKeepInvariantsAsync();
+    }
 }
