@@ -163,7 +163,8 @@ internal sealed class DemoStory(DemoInputs inputs, DemoPrinter print, DurableCli
     private async Task ReportGateRollbackAsync(Delivered v3, string stable, CancellationToken ct)
     {
         var verdict = v3.Status.Steps.SelectMany(s => s.Gates).Last(g => g.Result.Verdict == Domain.Gates.GateVerdict.Fail);
-        var back = v3.Status.Timeline.First(t => t.Kind == "GateFailed" && t.At >= verdict.At && !t.Message.StartsWith("step ", StringComparison.Ordinal));
+        // The gate writes GateFailed with its numbers; the rollback that follows writes RolledBack once traffic is back.
+        var back = v3.Status.Timeline.First(t => t.Kind == "RolledBack" && t.At >= verdict.At);
         await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         var seen = traffic!.SwitchedTo(inputs.V2.Served, print.Timestamp(verdict.At));
         Require(seen is not null, $"after v3's gate failed, the listener still sent requests elsewhere than {stable}: {traffic.Split(print.Timestamp(back.At))}");
