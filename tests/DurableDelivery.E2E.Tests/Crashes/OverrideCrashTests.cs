@@ -51,4 +51,32 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
         await Rig.ShouldKeepInvariantsAsync();
     }
+
+    [Fact]
+    public async Task EnvRollbackInFlightWhenTheWorkerDies_CompletesOnTheNextWorker_TheCommandGetsItsAnswer()
+    {
+        var v1 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v1"), DeliveryOutcome.Promoted)).InfraSetId!;
+        (await Rig.DeliverAsync(DeliveryRig.VersionSet("v2"))).ShouldBe(Id);
+        var v2 = (await Rig.WaitPhaseAsync(Id, DeliveryPhase.Baking, step: 0)).InfraSetId!;
+
+        // Paused, nothing else is in flight: the first activity outcome of the next worker is the rollback's weights.
+        (await Rig.CliAsync("delivery", "pause", Id, "--reason", "hold", "--as", "tester")).ExitCode.ShouldBe(0);
+        await Rig.Worker.KillAsync();
+        var armed = await Rig.StartWorkerAsync("activity-resolve-before:1");
+        var rollback = Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "bad canary", "--as", "tester", "--timeout", "60s", "-o", "json");
+        await armed.WaitForCrashAsync(TimeSpan.FromSeconds(60));
+        WeightTable.Format((await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Weights).ShouldBe($"{v1}=100", "the rollback reached the listener before the worker died");
+        rollback.IsCompleted.ShouldBeFalse("the command still waits for the outcome");
+
+        await Rig.StartWorkerAsync();
+        var outcome = (await rollback).OkJson();
+        outcome["message"]!.GetValue<string>().ShouldBe($"rolled back to {v1} by tester: bad canary");
+        WeightTable.Format(outcome["weights"]!).ShouldBe($"{v1}=100");
+        var ended = await Rig.WaitSettledAsync(Id);
+        (ended.Outcome, ended.OutcomeReason).ShouldBe((DeliveryOutcome.Aborted, "ManualRollback"), ended.OutcomeMessage);
+        Rig.ProviderKeys("set-weights", Id).Count.ShouldBe(2, "the 10% step and the rollback, each applied once");
+        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=100"]);
+        Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v1, v2]);
+        await Rig.ShouldKeepInvariantsAsync();
+    }
 }
