@@ -16,7 +16,7 @@ public sealed partial class DurableWorker
         var attemptLeft = (task.Deadline ?? store.Time.GetUtcNow() + task.Options.AttemptTimeout) - store.Time.GetUtcNow();
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
         var ra = new RunningActivity(task, cancel);
-        if (!running.TryAdd(task.Key, ra))
+        if (!running.TryAdd((task.Key, task.Attempt), ra))
         {
             cancel.Dispose();
             return;
@@ -188,7 +188,7 @@ public sealed partial class DurableWorker
         }
         finally
         {
-            running.TryRemove(t.Key, out _);
+            running.TryRemove((t.Key, t.Attempt), out _);
             ra.Completion.TrySetResult();
             ra.Cancel.Dispose();
             Interlocked.Decrement(ref busy);
@@ -235,7 +235,7 @@ public sealed partial class DurableWorker
 
     private async Task HandleExpiredAsync(ActivityTaskRecord t)
     {
-        if (running.TryGetValue(t.Key, out var ra) && ra.Task.Attempt == t.Attempt)
+        if (running.ContainsKey((t.Key, t.Attempt)))
         {
             // Running here: its own timer reports the time-out.
             return;

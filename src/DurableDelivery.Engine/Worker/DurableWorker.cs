@@ -27,7 +27,8 @@ public sealed partial class DurableWorker : IAsyncDisposable
     private readonly WorkflowCache cache;
     private readonly Channel<string> workflowQueue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, int> inflight = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<ActivityKey, RunningActivity> running = new();
+    /// <summary>Attempts running here, by task and attempt: a retry can be claimed before the failed attempt's bookkeeping ends.</summary>
+    private readonly ConcurrentDictionary<(ActivityKey Key, int Attempt), RunningActivity> running = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<LocalOutcome>> localOutcomes = new(StringComparer.Ordinal);
     private readonly string[] taskQueues;
     private readonly CancellationTokenSource shutdown = new();
