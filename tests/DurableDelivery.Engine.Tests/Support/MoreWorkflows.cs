@@ -197,3 +197,18 @@ public static class Versioned
         }
     }
 }
+
+/// <summary>Three activities in sequence, as the benchmark's workflow: the unit of the store-cost test.</summary>
+[Workflow]
+public sealed class ThreeGreetingsWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(string name)
+    {
+        var options = new ActivityOptions { StartToCloseTimeout = TimeSpan.FromMinutes(1) };
+        var a = await Workflow.ExecuteActivityAsync((CountingActivities x) => x.GreetAsync(name + "1"), options);
+        var b = await Workflow.ExecuteActivityAsync((CountingActivities x) => x.GreetAsync(name + "2"), options);
+        var c = await Workflow.ExecuteActivityAsync((CountingActivities x) => x.GreetAsync(name + "3"), options);
+        return $"{a}|{b}|{c}";
+    }
+}

@@ -2,8 +2,18 @@ using Microsoft.Data.Sqlite;
 
 namespace DurableDelivery.Engine.Storage.Sqlite;
 
+/// <summary>Counts statements run (for benchmarks and cost tests); shared by the connections it is given to.</summary>
+internal sealed class StatementCounter
+{
+    private long count;
+
+    public long Count => Interlocked.Read(ref count);
+
+    public void Add() => Interlocked.Increment(ref count);
+}
+
 /// <summary>Prepared commands cached per SQL text on one connection (the hot paths run the same few statements).</summary>
-internal sealed class SqlCommands(SqliteConnection connection) : IDisposable
+internal sealed class SqlCommands(SqliteConnection connection, StatementCounter? counter = null) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> cache = new(StringComparer.Ordinal);
 
@@ -11,6 +21,7 @@ internal sealed class SqlCommands(SqliteConnection connection) : IDisposable
 
     public SqliteCommand Get(string sql, params (string Name, object? Value)[] parameters)
     {
+        counter?.Add();
         if (!cache.TryGetValue(sql, out var cmd))
         {
             cmd = Connection.CreateCommand();
@@ -18,13 +29,38 @@ internal sealed class SqlCommands(SqliteConnection connection) : IDisposable
             cache[sql] = cmd;
         }
 
-        cmd.Parameters.Clear();
+        // The same SQL text comes with the same parameter names in the same order: reuse the parameter objects.
+        var ps = cmd.Parameters;
+        if (ps.Count == parameters.Length && SameNames(ps, parameters))
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                ps[i].Value = parameters[i].Value ?? DBNull.Value;
+            }
+
+            return cmd;
+        }
+
+        ps.Clear();
         foreach (var (name, value) in parameters)
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            ps.AddWithValue(name, value ?? DBNull.Value);
         }
 
         return cmd;
+    }
+
+    private static bool SameNames(SqliteParameterCollection ps, (string Name, object? Value)[] parameters)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (!string.Equals(ps[i].ParameterName, parameters[i].Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public int Exec(string sql, params (string Name, object? Value)[] parameters) => Get(sql, parameters).ExecuteNonQuery();

@@ -44,8 +44,11 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
 
     public string DataDir { get; }
 
-    /// <summary>Gets the writer (exposed for benchmarks: commit and operation counts).</summary>
+    /// <summary>Gets the writer (exposed for benchmarks: commit, operation and statement counts).</summary>
     public SqliteWriter Writer => writer;
+
+    /// <summary>Gets the statements run on reader connections (for benchmarks and cost tests).</summary>
+    public StatementCounter ReadStatements { get; } = new();
 
     /// <summary>Opens (and, if asked, creates) the store in a data directory.</summary>
     /// <exception cref="StoreException">The directory holds no store and <paramref name="create"/> is false, or the file is not a store.</exception>
@@ -191,7 +194,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
             var conn = new SqliteConnection(connectionString);
             conn.Open();
             Pragmas(conn, writer: false);
-            cmds = new SqlCommands(conn);
+            cmds = new SqlCommands(conn, ReadStatements);
         }
 
         try

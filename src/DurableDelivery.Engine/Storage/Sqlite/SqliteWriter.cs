@@ -6,8 +6,8 @@ namespace DurableDelivery.Engine.Storage.Sqlite;
 /// <summary>
 /// The single writer of a SQLite store. Every write is an operation queued here; the writer thread takes as many queued
 /// operations as are waiting (up to <see cref="MaxBatch"/>), runs each inside its own SAVEPOINT of one
-/// <c>BEGIN IMMEDIATE</c> transaction, and commits once (group commit). An operation that throws is rolled back alone;
-/// the others commit. Callers are answered only after the COMMIT returned, so an acknowledged write is durable
+/// <c>BEGIN IMMEDIATE</c> transaction (an operation alone in its batch needs none), and commits once (group commit). An
+/// operation that throws is rolled back alone; the others commit. Callers are answered only after the COMMIT returned, so an acknowledged write is durable
 /// (synchronous=FULL).
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
@@ -26,7 +26,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         this.connection = connection;
         this.notifier = notifier;
         this.onCommit = onCommit;
-        commands = new SqlCommands(connection);
+        commands = new SqlCommands(connection, Statements);
         thread = new Thread(Run) { IsBackground = true, Name = "durable-sqlite-writer" };
         thread.Start();
     }
@@ -36,6 +36,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <summary>Gets the number of operations committed (for benchmarks).</summary>
     public long Operations { get; private set; }
+
+    /// <summary>Gets the statements the writer ran, BEGIN/SAVEPOINT/COMMIT included (for benchmarks and cost tests).</summary>
+    public StatementCounter Statements { get; } = new();
 
     public Task<T> WriteAsync<T>(Func<WriteContext, T> op)
     {
@@ -89,19 +92,37 @@ internal sealed class SqliteWriter : IAsyncDisposable
         try
         {
             commands.Exec("BEGIN IMMEDIATE");
-            foreach (var op in batch)
+            if (batch.Count == 1)
             {
-                commands.Exec("SAVEPOINT op");
+                // Alone in its transaction, an operation needs no savepoint: if it fails, the whole transaction rolls back.
                 try
                 {
-                    op.Run(ctx);
-                    commands.Exec("RELEASE op");
+                    batch[0].Run(ctx);
                 }
                 catch (Exception e)
                 {
-                    commands.Exec("ROLLBACK TO op");
-                    commands.Exec("RELEASE op");
-                    op.SetError(e);
+                    batch[0].SetError(e);
+                    Rollback();
+                    batch[0].Complete();
+                    return;
+                }
+            }
+            else
+            {
+                foreach (var op in batch)
+                {
+                    commands.Exec("SAVEPOINT op");
+                    try
+                    {
+                        op.Run(ctx);
+                        commands.Exec("RELEASE op");
+                    }
+                    catch (Exception e)
+                    {
+                        commands.Exec("ROLLBACK TO op");
+                        commands.Exec("RELEASE op");
+                        op.SetError(e);
+                    }
                 }
             }
 
@@ -112,15 +133,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
-            try
-            {
-                commands.Exec("ROLLBACK");
-            }
-            catch (SqliteException)
-            {
-                // Already rolled back by SQLite.
-            }
-
+            Rollback();
             foreach (var op in batch)
             {
                 op.SetError(new Exceptions.StoreException($"The store could not commit: {e.Message}", e));
@@ -135,6 +148,18 @@ internal sealed class SqliteWriter : IAsyncDisposable
         foreach (var key in ctx.Pulses)
         {
             notifier.Pulse(key);
+        }
+    }
+
+    private void Rollback()
+    {
+        try
+        {
+            commands.Exec("ROLLBACK");
+        }
+        catch (SqliteException)
+        {
+            // Already rolled back by SQLite.
         }
     }
 
