@@ -25,6 +25,15 @@ public sealed partial class DurableWorker
                 throw violation;
             }
 
+            if (instance is not null && locals.Count > 0)
+            {
+                // Fast path: the live instance plus this worker's own activity outcomes need nothing from the store. The
+                // commit's version and owner guard catches anyone else's write (then the run is rebuilt); inbox items and
+                // due timers keep the run ready, so the commit reports more work and the next task takes them.
+                localsRecorded = await RunActivationAsync(instance, LocalTaskInput(instance), [], locals).ConfigureAwait(false);
+                return;
+            }
+
             var input = await store.LoadWorkflowTaskAsync(runId, instance?.LastEventId ?? 0, CancellationToken.None).ConfigureAwait(false);
             failedAttempts = input?.Run.TaskAttempt ?? 0;
             if (input is null || input.Run.Status != WorkflowExecutionStatus.Running || input.Run.Owner != WorkerId)
@@ -86,6 +95,20 @@ public sealed partial class DurableWorker
             }
         }
     }
+
+    /// <summary>The input of a task that reads nothing from the store: no new history, inbox or timers; the store's clock.</summary>
+    private WorkflowTaskInput LocalTaskInput(WorkflowInstance instance) => new()
+    {
+        Run = new RunRecord
+        {
+            WorkflowId = instance.Info.WorkflowId, RunId = instance.Info.RunId, WorkflowType = instance.Info.WorkflowType, TaskQueue = instance.Info.TaskQueue,
+            Status = WorkflowExecutionStatus.Running, Owner = WorkerId, Version = instance.Version,
+        },
+        History = [],
+        Inbox = [],
+        DueTimers = [],
+        Now = DateTimeOffset.FromUnixTimeMilliseconds(store.Time.GetUtcNow().ToUnixTimeMilliseconds()),
+    };
 
     /// <summary>Runs one workflow task; returns whether it committed, recording <paramref name="locals"/> with it.</summary>
     private async Task<bool> RunActivationAsync(WorkflowInstance instance, WorkflowTaskInput input, IReadOnlyList<HistoryEvent> pending, IReadOnlyList<LocalOutcome> locals)
