@@ -319,7 +319,8 @@ static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<d
     Row("baseline: `dotnet ddctl.dll --version` start -> exit", [.. processStart]);
     Row("baseline: `dotnet ddctl.dll env status bench -o json` start -> exit (open the store, describe, status query)", [.. processStatus]);
     Console.WriteLine(Invariant($"ratios (p50): (a) / provider switch = {Ratio(a.Select(r => r.EffectiveMs), switchBaseline)}, (b) / process start = {Ratio(b.Select(r => r.EffectiveMs), processStart)}, (b) - process start p50 = {Stats.Percentile([.. b.Select(r => r.EffectiveMs)], 50) - Stats.Percentile([.. processStart], 50):0} ms"));
-    Console.WriteLine($"requests sent after the rollback returned but served elsewhere: {rounds.Sum(r => r.LateElsewhere)}; sent after issue and before the switch, served by the old infra-set: median {Stats.Percentile([.. rounds.Select(r => (double)r.Elsewhere)], 50):0}, max {rounds.Max(r => r.Elsewhere)}");
+    Console.WriteLine($"requests sent after the rollback returned but served elsewhere: {rounds.Sum(r => r.LateElsewhere)}; sent after issue and before the switch, served by the old infra-set: "
+        + $"(a) median {Stats.Percentile([.. a.Select(r => (double)r.Elsewhere)], 50):0}, max {a.Max(r => r.Elsewhere)}; (b) median {Stats.Percentile([.. b.Select(r => (double)r.Elsewhere)], 50):0}, max {b.Max(r => r.Elsewhere)}");
 
     var d = rounds.Select(r => r.Delivered).ToList();
     Console.WriteLine();
