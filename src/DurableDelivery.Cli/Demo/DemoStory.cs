@@ -163,12 +163,14 @@ internal sealed class DemoStory(DemoInputs inputs, DemoPrinter print, DurableCli
     private async Task ReportGateRollbackAsync(Delivered v3, string stable, CancellationToken ct)
     {
         var verdict = v3.Status.Steps.SelectMany(s => s.Gates).Last(g => g.Result.Verdict == Domain.Gates.GateVerdict.Fail);
-        // The gate writes GateFailed with its numbers; the rollback that follows writes RolledBack once traffic is back.
-        var back = v3.Status.Timeline.First(t => t.Kind == "RolledBack" && t.At >= verdict.At);
+        // The gate writes GateFailed with its numbers; the rollback that follows writes RolledBack once traffic is back
+        // (before bf1fbe9 it wrote a second GateFailed line, without the "step N gate" prefix).
+        var back = v3.Status.Timeline.FirstOrDefault(t => t.At >= verdict.At && (t.Kind == "RolledBack" || (t.Kind == "GateFailed" && !t.Message.StartsWith("step ", StringComparison.Ordinal))));
+        Require(back is not null, $"{v3.Result.DeliveryId}'s timeline has no rollback line after its failed gate; see 'ddctl delivery status {v3.Result.DeliveryId}{DataDir}'");
         await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         var seen = traffic!.SwitchedTo(inputs.V2.Served, print.Timestamp(verdict.At));
-        Require(seen is not null, $"after v3's gate failed, the listener still sent requests elsewhere than {stable}: {traffic.Split(print.Timestamp(back.At))}");
-        var line = $"the gate's rollback took {DemoPrinter.Millis(back.At - verdict.At)} from verdict to weights applied; {Seen(seen!, inputs.V3.Served, inputs.V2.Served, "the verdict")}";
+        Require(seen is not null, $"after v3's gate failed, the listener still sent requests elsewhere than {stable}: {traffic.Split(print.Timestamp(back!.At))}");
+        var line = $"the gate's rollback took {DemoPrinter.Millis(back!.At - verdict.At)} from verdict to weights applied; {Seen(seen!, inputs.V3.Served, inputs.V2.Served, "the verdict")}";
         print.Line("v3", line);
         DemoPrinter.ByHand($"ddctl delivery status {v3.Result.DeliveryId}{DataDir}   # the gate's numbers and the timeline");
         summary.Add("  " + line);
