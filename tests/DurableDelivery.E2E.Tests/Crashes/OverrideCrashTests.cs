@@ -28,7 +28,7 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         var revision = (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision;
 
         await Rig.StartWorkerAsync();
-        var restarted = await Rig.WaitDeliveryAsync(Id, _ => true, "answers after the restart");
+        var restarted = await Rig.DeliveryStatusAsync(Id);
         (restarted.Paused, restarted.PausedReason, restarted.Phase).ShouldBe((true, "paused by tester: hold on", DeliveryPhase.Baking));
         restarted.Overrides.Select(o => (o.Request.GetType(), o.Applied)).ShouldBe([(typeof(ExtendBakeOverride), true), (typeof(PauseOverride), true)]);
 

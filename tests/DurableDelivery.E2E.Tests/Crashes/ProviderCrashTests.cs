@@ -39,7 +39,7 @@ public sealed class ProviderCrashTests : RigTest
         var pending = retrying.PendingActivities.Single(a => a.Attempt >= 2);
         pending.ActivityType.ShouldBeOneOf("CreateInfraSet", "WaitHealthy");
         pending.LastFailure!.Message.ShouldContain("provider", Case.Insensitive);
-        (await Rig.WaitDeliveryAsync(Id, _ => true, "answers")).Outcome.ShouldBeNull("the delivery waits for the provider rather than fail");
+        (await Rig.DeliveryStatusAsync(Id)).Outcome.ShouldBeNull("the delivery waits for the provider rather than fail");
 
         // Back on the same data dir: it re-adopts the instances that kept running and reopens the listener with its weights.
         await Rig.StartProviderAsync();

@@ -24,15 +24,12 @@ public sealed class QueueTests : RigTest
         var newest = (await Rig.CliAsync("deliver", DeliveryRig.Env, "--version-set", DeliveryRig.VersionSet("v1"), "--environment-file", Rig.EnvironmentFile, "-o", "json")).OkJson();
         (newest["deliveryId"]!.GetValue<string>(), newest["position"]!.GetValue<int>()).ShouldBe(("delivery/demo/4", 1));
         newest["superseded"]!.AsArray().Select(s => s!.GetValue<string>()).ShouldBe(["delivery/demo/3"]);
-        var env = (await Rig.TryEnvironmentStatusAsync())!;
+        var env = (await Rig.EnvironmentStatusAsync());
         (env.ActiveDelivery?.DeliveryId, string.Join(",", env.Queue)).ShouldBe(("delivery/demo/2", "delivery/demo/4"));
         await Rig.ShouldKeepInvariantsAsync();
         (await Rig.CliAsync("delivery", "resume", "delivery/demo/2", "--reason", "go", "--as", "tester")).ExitCode.ShouldBe(0);
 
-        while ((await Rig.TryEnvironmentStatusAsync()) is not { ActiveDelivery: null, Queue.Count: 0 })
-        {
-            await Rig.ShouldKeepInvariantsAsync();
-        }
+        await Rig.KeepCheckingInvariantsUntilAsync(async () => await Rig.EnvironmentStatusAsync() is { ActiveDelivery: null, Queue.Count: 0 }, "env/demo runs v2, then the newest request");
 
         var second = await Rig.WaitSettledAsync("delivery/demo/2");
         var fourth = await Rig.WaitSettledAsync("delivery/demo/4");

@@ -55,7 +55,7 @@ public sealed class AbortAndRefusalTests() : RigTest(new RigOptions { FirstBake 
         weights.ExitCode.ShouldBe(1, weights.ToString());
         weights.Stderr.ShouldBe(
             $"error: env/demo refused the weight change: cannot set weights: delivery '{Third}' is rolling out (WaitingHealthy); pause it first (ddctl delivery pause {Third}) or abort it\n");
-        (await Rig.TryDeliveryStatusAsync(Third))!.Overrides.ShouldBeEmpty("refused updates leave no trace");
+        (await Rig.DeliveryStatusAsync(Third)).Overrides.ShouldBeEmpty("refused updates leave no trace");
 
         var abortUnhealthy = (await Rig.CliAsync("delivery", "abort", Third, "--reason", "never healthy", "--as", "tester", "-o", "json")).OkJson();
         abortUnhealthy["message"]!.GetValue<string>().ShouldBe("aborted by tester: never healthy before the new infra-set took traffic");

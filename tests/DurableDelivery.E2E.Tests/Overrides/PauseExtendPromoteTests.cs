@@ -31,14 +31,14 @@ public sealed class PauseExtendPromoteTests() : RigTest(new RigOptions { FirstBa
         pause["message"]!.GetValue<string>().ShouldBe($"paused {Id} at step 1/3 (10%)");
         WeightTable.Format(pause["weights"]!).ShouldBe($"{v1}=90,{v2}=10");
         var revision = (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision;
-        var paused = (await Rig.TryDeliveryStatusAsync(Id))!;
+        var paused = (await Rig.DeliveryStatusAsync(Id));
         paused.Paused.ShouldBeTrue();
         paused.PausedReason.ShouldBe("paused by tester: checking an alert");
         paused.BakeEndsAt.ShouldBeNull();
         await Eventually.EventuallyAsync(
             async () =>
             {
-                var s = (await Rig.TryDeliveryStatusAsync(Id))!;
+                var s = (await Rig.DeliveryStatusAsync(Id));
                 (s.Paused, s.Phase, s.StepIndex, s.Steps[0].Gates.Count, s.Outcome).ShouldBe((true, DeliveryPhase.Baking, 0, 0, (DeliveryOutcome?)null), "paused: no gate, no next step");
                 (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(revision, "paused: the weights stay");
                 return DateTimeOffset.UtcNow > bakeEndedAt + TimeSpan.FromSeconds(1);
@@ -57,7 +57,7 @@ public sealed class PauseExtendPromoteTests() : RigTest(new RigOptions { FirstBa
         // resume: the bake goes on for the time it had left when paused, plus the extension.
         var resume = (await Rig.CliAsync("delivery", "resume", Id, "--reason", "alert unrelated", "--as", "tester", "-o", "json")).OkJson();
         resume["message"]!.GetValue<string>().ShouldBe($"resumed {Id} at step 1/3 (10%)");
-        var resumed = (await Rig.TryDeliveryStatusAsync(Id))!;
+        var resumed = (await Rig.DeliveryStatusAsync(Id));
         resumed.Paused.ShouldBeFalse();
         resumed.Steps[0].Extended.ShouldBe(TimeSpan.FromSeconds(45));
         var pausedAt = resumed.Timeline.Single(t => t.Kind == "Paused").At;

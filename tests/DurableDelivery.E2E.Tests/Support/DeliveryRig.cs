@@ -4,6 +4,7 @@ using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Engine.Client;
+using DurableDelivery.Engine.Common;
 using DurableDelivery.Engine.Exceptions;
 using DurableDelivery.Engine.History;
 using DurableDelivery.Providers.Local;
@@ -40,6 +41,9 @@ public sealed record RigOptions
 public sealed class DeliveryRig : IAsyncDisposable
 {
     public const string Env = "demo";
+
+    /// <summary>How long a status poll waits for the worker to answer (on a loaded machine a query can take seconds).</summary>
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly TempDataDir dir = new();
     private readonly List<WorkerRun> workers = [];
@@ -81,9 +85,8 @@ public sealed class DeliveryRig : IAsyncDisposable
         try
         {
             await rig.WriteEnvironmentFileAsync(options);
-            await rig.StartProviderAsync();
             rig.Monitor = new WeightMonitor(rig.Provider, Env);
-            await rig.StartWorkerAsync();
+            await Task.WhenAll(rig.StartProviderAsync(), rig.StartWorkerAsync()); // both finish (or fail) before the catch disposes
             if (options.RequestsPerSecond > 0)
             {
                 rig.Load = new ListenerLoad(rig.ListenerPort, options.RequestsPerSecond);
@@ -170,7 +173,7 @@ public sealed class DeliveryRig : IAsyncDisposable
     {
         try
         {
-            return await Client.GetWorkflowHandle(deliveryId).QueryAsync<DeliveryStatus>("status", [], TimeSpan.FromSeconds(2));
+            return await Client.GetWorkflowHandle(deliveryId).QueryAsync<DeliveryStatus>("status", [], QueryTimeout);
         }
         catch (Exception e) when (e is WorkflowNotFoundException or WorkflowQueryFailedException or StoreException)
         {
@@ -182,13 +185,20 @@ public sealed class DeliveryRig : IAsyncDisposable
     {
         try
         {
-            return await Client.GetWorkflowHandle($"env/{Env}").QueryAsync<EnvironmentStatus>("status", [], TimeSpan.FromSeconds(2));
+            return await Client.GetWorkflowHandle($"env/{Env}").QueryAsync<EnvironmentStatus>("status", [], QueryTimeout);
         }
         catch (Exception e) when (e is WorkflowNotFoundException or WorkflowQueryFailedException or StoreException)
         {
             return null;
         }
     }
+
+    /// <summary>The delivery's status query, polled until the worker answers.</summary>
+    public Task<DeliveryStatus> DeliveryStatusAsync(string deliveryId) => WaitDeliveryAsync(deliveryId, _ => true, "answers its status query");
+
+    /// <summary>The environment's status query, polled until the worker answers.</summary>
+    public async Task<EnvironmentStatus> EnvironmentStatusAsync() =>
+        (await Eventually.UntilAsync(TryEnvironmentStatusAsync, e => e is not null, TimeSpan.FromSeconds(60), $"env/{Env} answers its status query"))!;
 
     public async Task<DeliveryStatus> WaitDeliveryAsync(string deliveryId, Func<DeliveryStatus, bool> done, string what, TimeSpan? deadline = null) =>
         (await Eventually.UntilAsync(
@@ -215,7 +225,7 @@ public sealed class DeliveryRig : IAsyncDisposable
             e => e is not null && e.ActiveDelivery is null && e.Deliveries.Any(d => d.DeliveryId == deliveryId && d.State == DeliveryState.Ended),
             deadline ?? TimeSpan.FromSeconds(90),
             $"env/{Env} settles {deliveryId}");
-        return (await TryDeliveryStatusAsync(deliveryId)) ?? throw new InvalidOperationException($"{deliveryId} does not answer its status query");
+        return await WaitDeliveryAsync(deliveryId, s => s.Outcome is not null, "answers with its outcome");
     }
 
     /// <summary>The activities whose completion the workflow's history records, in order (read from the store; no worker needed).</summary>
@@ -268,15 +278,19 @@ public sealed class DeliveryRig : IAsyncDisposable
     // ---- invariants (issue 4, item 7) ----
 
     /// <summary>
-    /// The environment's invariants, read the way a person would (<c>ddctl workflow list</c>, <c>ddctl env status -o json</c>):
+    /// The environment's invariants, read from the running delivery workflows and <c>ddctl env status -o json</c>:
     /// no violations; whenever traffic flows the last known good exists and is warm, and the rollback target (if any)
     /// is warm; at most one delivery runs, and it is the environment's active one; between deliveries the provider
     /// applies exactly the weights the environment holds. Also: the weight monitor saw only valid tables so far.
     /// </summary>
     public async Task ShouldKeepInvariantsAsync()
     {
-        var running = (await CliAsync("workflow", "list", "--status", "Running", "--prefix", $"delivery/{Env}/", "-o", "json")).OkJson().AsArray()
-            .Select(r => r!["workflowId"]!.GetValue<string>()).ToList();
+        var running = new List<string>();
+        await foreach (var run in Client.ListWorkflowsAsync(new WorkflowListFilter { Status = WorkflowExecutionStatus.Running, WorkflowIdPrefix = $"delivery/{Env}/" }))
+        {
+            running.Add(run.WorkflowId);
+        }
+
         var env = await EnvStatusJsonAsync();
         var described = env.ToJsonString();
         env["violations"]!.AsArray().ShouldBeEmpty($"env status reports violations: {described}");
@@ -319,6 +333,22 @@ public sealed class DeliveryRig : IAsyncDisposable
         }
 
         Monitor.ShouldHaveSeenOnlyValidTables();
+    }
+
+    /// <summary>Checks the invariants again and again (each check takes a ddctl run) until <paramref name="done"/> holds; returns how many checks ran.</summary>
+    public async Task<int> KeepCheckingInvariantsUntilAsync(Func<Task<bool>> done, string what, TimeSpan? deadline = null)
+    {
+        var checks = 0;
+        await Eventually.EventuallyAsync(
+            async () =>
+            {
+                await ShouldKeepInvariantsAsync();
+                checks++;
+                return await done();
+            },
+            deadline ?? TimeSpan.FromSeconds(120),
+            what);
+        return checks;
     }
 
     public async ValueTask DisposeAsync()
