@@ -59,4 +59,46 @@ public sealed class RollbackTests : RigTest
         (await Rig.EnvStatusJsonAsync())["overrides"]!.AsArray().Count.ShouldBe(1, "a refused update leaves no trace");
         await Rig.ShouldKeepInvariantsAsync();
     }
+
+    /// <summary>
+    /// A warm infra-set (promoted earlier, kept for rollbacks) whose instances hang: the environment still lists it as
+    /// warm and as the rollback target. A rollback to it must be refused at once, with the reason, and must not stay
+    /// behind to move traffic whenever the infra-set recovers; the environment must stay usable.
+    /// </summary>
+    /// <remarks>
+    /// FAILS today (see the E2E report): the rollback is accepted, the environment's SetWeights activity is refused by
+    /// the provider with InfraSetNotHealthy (retryable) and retried without end inside the environment's main loop; ddctl
+    /// gives up after --timeout with exit 5 ("is `ddctl worker run` running?") while a worker runs, and the rollback is
+    /// applied later, whenever the infra-set is healthy again.
+    /// </remarks>
+    [Fact]
+    public async Task EnvRollback_ToAWarmInfraSetWhoseInstancesHang_IsRefusedAndNotAppliedLater()
+    {
+        var v1 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v1"), DeliveryOutcome.Promoted)).InfraSetId!;
+        var v2 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v2"), DeliveryOutcome.Promoted)).InfraSetId!;
+        var pids = (await Rig.Provider.DescribeInfraSetAsync(v1))!.Instances.Select(i => i.ProcessId!.Value).ToList();
+        var before = await Rig.Provider.GetWeightsAsync(DeliveryRig.Env);
+
+        using (new Freeze(pids))
+        {
+            await Eventually.UntilAsync(
+                () => Rig.Provider.DescribeInfraSetAsync(v1),
+                s => s!.Status == InfraSetStatus.Unhealthy,
+                TimeSpan.FromSeconds(30),
+                $"the provider sees {v1}'s hung instances fail their health checks");
+
+            var rollback = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 is slow", "--as", "oncall", "--timeout", "20s");
+
+            rollback.ExitCode.ShouldBe(1, $"refused, not left waiting for a worker: {rollback}");
+            rollback.Stderr.ShouldContain(v1);
+            rollback.Stderr.ShouldContain("healthy", Case.Insensitive);
+        }
+
+        // v1 answers again: the refused rollback must not come back and move traffic by itself.
+        await Eventually.UntilAsync(() => Rig.Provider.DescribeInfraSetAsync(v1), s => s!.Status == InfraSetStatus.Healthy, TimeSpan.FromSeconds(30), $"{v1} recovers");
+        var rollbackNow = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 is slow, v1 is back", "--as", "oncall", "-o", "json");
+        rollbackNow.OkJson()["message"]!.GetValue<string>().ShouldBe($"rolled back to {v1} by oncall: v2 is slow, v1 is back: all traffic on it");
+        (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(before.Revision + 1, "exactly one rollback reached the provider");
+        await Rig.ShouldKeepInvariantsAsync();
+    }
 }
