@@ -34,10 +34,19 @@ public sealed class DeliveryActivities(IInfraProvider provider) : IDeliveryActiv
 
     /// <inheritdoc/>
     [Activity]
+    // An infra-set the provider finds unhealthy is a final answer here, not a reason to retry: a rollback or a step must
+    // not hang until the infra-set recovers and then move traffic by itself; the workflow refuses or rolls back instead.
     public Task<TrafficWeights> SetWeightsAsync(string environment, TrafficWeights weights, string idempotencyKey) => Call(async ct =>
     {
-        var applied = await provider.SetWeightsAsync(environment, weights.Weights, idempotencyKey, ct).ConfigureAwait(false);
-        return new TrafficWeights { Weights = applied.Weights };
+        try
+        {
+            var applied = await provider.SetWeightsAsync(environment, weights.Weights, idempotencyKey, ct).ConfigureAwait(false);
+            return new TrafficWeights { Weights = applied.Weights };
+        }
+        catch (InfraProviderException e) when (e.Reason == InfraProviderErrorReason.InfraSetNotHealthy)
+        {
+            throw new ApplicationFailureException(e.Message, e.Reason.ToString(), nonRetryable: true, e);
+        }
     });
 
     /// <inheritdoc/>
