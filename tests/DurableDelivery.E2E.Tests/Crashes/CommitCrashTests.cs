@@ -33,7 +33,7 @@ public sealed class CommitCrashTests : RigTest
         var v2 = ended.InfraSetId!;
         Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", "delivery/demo/2").ShouldBe([v1, v2]);
         Rig.ProviderKeys("set-weights", "delivery/demo/2").Count.ShouldBe(4, "10%, 50%, 100% and the promotion, each applied once");
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100");
         (await Rig.EnvironmentStatusAsync()).Deliveries.Select(d => (d.DeliveryId, d.State)).ShouldBe(
             [("delivery/demo/1", DeliveryState.Ended), ("delivery/demo/2", DeliveryState.Ended)]);
         await Rig.ShouldKeepInvariantsAsync();

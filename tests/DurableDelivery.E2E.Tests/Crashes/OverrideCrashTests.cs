@@ -48,7 +48,7 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         ended.Steps[0].Extended.ShouldBe(TimeSpan.FromSeconds(2), "the extension acknowledged before the kill lengthened the bake");
         ended.Steps[0].Gates.Single().Result.Verdict.ShouldBe(Domain.Gates.GateVerdict.Pass);
         Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v1, v2]);
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100");
         await Rig.ShouldKeepInvariantsAsync();
     }
 
@@ -75,7 +75,7 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         var ended = await Rig.WaitSettledAsync(Id);
         (ended.Outcome, ended.OutcomeReason).ShouldBe((DeliveryOutcome.Aborted, "ManualRollback"), ended.OutcomeMessage);
         Rig.ProviderKeys("set-weights", Id).Count.ShouldBe(2, "the 10% step and the rollback, each applied once");
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=100");
         Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v1, v2]);
         await Rig.ShouldKeepInvariantsAsync();
     }

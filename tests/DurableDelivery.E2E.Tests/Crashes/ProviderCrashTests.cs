@@ -53,7 +53,7 @@ public sealed class ProviderCrashTests : RigTest
         (await Rig.Client.GetWorkflowHandle(Id).DescribeAsync()).Status.ShouldBe(WorkflowExecutionStatus.Completed);
         (await Rig.Provider.ListInfraSetsAsync(DeliveryRig.Env)).Select(s => s.Id).Order().ShouldBe([v1, v2]);
         Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v1, v2]);
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100");
         var promoted = Rig.Monitor.Tables[^1];
         var served = await Rig.Load!.WaitForSentSinceAsync(promoted.FirstSeen, 100, "after v2 is promoted");
         served.ShouldAllBe(r => r.Version == "v2" && r.StatusCode == 200, ListenerLoad.Describe(served));

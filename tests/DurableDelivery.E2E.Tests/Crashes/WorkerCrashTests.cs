@@ -64,7 +64,7 @@ public sealed class WorkerCrashTests : RigTest
         // the tables in order with nothing in between.
         Rig.ProviderKeys("set-weights", Id).Count.ShouldBe(4, string.Join(", ", Rig.ProviderKeys("set-weights", Id)));
         (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(6);
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100");
         await Rig.ShouldKeepInvariantsAsync();
     }
 
@@ -97,7 +97,7 @@ public sealed class WorkerCrashTests : RigTest
         Rig.ProviderKeys("set-weights", Id).Count.ShouldBe(2, "the 10% step and the rollback, each applied once");
         Rig.ProviderKeys("drain", Id).Count.ShouldBe(1);
         Rig.ProviderKeys("delete-infra-set", Id).Count.ShouldBe(1);
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v2}=100", $"{v2}=90,{v3}=10", $"{v2}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v2}=100", $"{v2}=90,{v3}=10", $"{v2}=100");
         var back = Rig.Monitor.Tables[^1];
         var afterRollback = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 100, "after the rollback");
         afterRollback.ShouldAllBe(r => r.Version == "v2" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));

@@ -45,13 +45,7 @@ public sealed class GoodDeliveryTests : RigTest
         await Rig.WaitSettledAsync("delivery/demo/2");
 
         // At the provider: exactly these tables, in this order (promotion re-applies the last one under a new revision).
-        Rig.Monitor.DistinctTables().ShouldBe(
-        [
-            $"{v1}=100",
-            $"{v1}=90,{v2}=10",
-            $"{v1}=50,{v2}=50",
-            $"{v2}=100",
-        ]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100");
 
         // At the listener: what real requests got while each table was in effect.
         var tables = Rig.Monitor.Tables;

@@ -30,7 +30,7 @@ public sealed class AbortAndRefusalTests() : RigTest(new RigOptions { FirstBake 
         (aborted.Outcome, aborted.OutcomeReason).ShouldBe((DeliveryOutcome.Aborted, "Aborted"));
         aborted.Steps[0].Gates.ShouldBeEmpty();
         aborted.Timeline.Select(t => t.Kind).ShouldBe(["Requested", "Provisioned", "Healthy", "WeightsSet", "Aborted", "Drained", "Deleted", "Ended"]);
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=100");
         var back = Rig.Monitor.Tables.Single(t => t.Revision == applied.Revision);
         var afterAbort = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 100, "after the abort");
         afterAbort.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterAbort));

@@ -44,7 +44,7 @@ public sealed class EnvironmentOverridesDuringDeliveryTests() : RigTest(new RigO
             [$"setWeights {Id} true", $"rollback {Id} true"], "the environment records what it forwarded and who handled it");
         env["lastKnownGood"]!.GetValue<string>().ShouldBe(v1);
 
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=70,{v2}=30", $"{v1}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=70,{v2}=30", $"{v1}=100");
         var back = Rig.Monitor.Tables[^1];
         var afterRollback = await Rig.Load.WaitForSentSinceAsync(back.FirstSeen, 100, "after the rollback");
         afterRollback.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));

@@ -85,7 +85,7 @@ public sealed class PauseExtendPromoteTests() : RigTest(new RigOptions { FirstBa
         [
             (typeof(PauseOverride), true, Id), (typeof(ExtendBakeOverride), true, Id), (typeof(ResumeOverride), true, Id), (typeof(PromoteOverride), true, Id),
         ], "every applied override is recorded; refused updates leave no trace");
-        Rig.Monitor.DistinctTables().ShouldBe([$"{v1}=100", $"{v1}=90,{v2}=10", $"{v2}=100"]);
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v2}=100");
 
         // Once it ended, the CLI refuses further overrides with the outcome and what to do instead.
         var late = await Rig.CliAsync("delivery", "abort", Id, "--reason", "too late", "--as", "tester");

@@ -273,6 +273,51 @@ public sealed class DeliveryRig : IAsyncDisposable
         })];
     }
 
+    /// <summary>
+    /// Every weight table the provider applied for the environment, in order, from the results it keeps per idempotency
+    /// key (a complete record; the monitor only samples). A table applied again under a new revision counts once.
+    /// </summary>
+    public IReadOnlyList<string> AppliedTables()
+    {
+        var applied = ProviderState()["keys"]!.AsObject()
+            .Where(k => k.Value!["operation"]!.GetValue<string>() == "set-weights")
+            .Select(k => JsonNode.Parse(k.Value!["resultJson"]!.GetValue<string>())!)
+            .Where(r => r["environment"]!.GetValue<string>() == Env)
+            .OrderBy(r => r["revision"]!.GetValue<long>())
+            .Select(r => WeightTable.Format(r["weights"]!));
+        var distinct = new List<string>();
+        foreach (var table in applied)
+        {
+            if (distinct.Count == 0 || distinct[^1] != table)
+            {
+                distinct.Add(table);
+            }
+        }
+
+        return distinct;
+    }
+
+    /// <summary>
+    /// Asserts the tables the provider applied, in order, and that the weight monitor (which polls GetWeights) saw
+    /// nothing else, in the same order.
+    /// </summary>
+    public void ShouldHaveAppliedTables(params string[] expected)
+    {
+        var applied = AppliedTables();
+        applied.ShouldBe(expected, "the provider applied exactly these weight tables, in this order");
+        var seen = Monitor.DistinctTables();
+        var next = 0;
+        foreach (var table in seen)
+        {
+            while (next < applied.Count && applied[next] != table)
+            {
+                next++;
+            }
+
+            next.ShouldBeLessThan(applied.Count, $"the monitor saw {table} out of order or not applied; seen: {string.Join(" | ", seen)}");
+        }
+    }
+
     private JsonNode ProviderState() => JsonNode.Parse(File.ReadAllText(Path.Combine(DataDir, "local-provider", "state.json")))!;
 
     // ---- invariants (issue 4, item 7) ----
