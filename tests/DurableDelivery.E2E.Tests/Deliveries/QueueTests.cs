@@ -8,7 +8,7 @@ namespace DurableDelivery.E2E.Tests.Deliveries;
 /// Issue 4, 7 (at most one delivery active): requests made while a delivery runs wait their turn, and a newer waiting
 /// request supersedes an older one (the demo environment's <c>supersedeQueued</c>).
 /// </summary>
-public sealed class QueueTests : RigTest
+public sealed class QueueTests() : RigTest(new RigOptions { FirstBake = TimeSpan.FromSeconds(10) })
 {
     [Fact]
     public async Task RequestsWhileOneRuns_WaitTheirTurn_NewestSupersedesWaiting_NeverTwoDeliveriesAtOnce()

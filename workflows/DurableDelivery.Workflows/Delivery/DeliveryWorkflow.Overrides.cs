@@ -132,6 +132,12 @@ public sealed partial class DeliveryWorkflow
     [WorkflowSignal("environmentOverride")]
     public async Task EnvironmentOverrideAsync(ForwardedOverride forwarded)
     {
+        if (result is not null)
+        {
+            // Ended already: say nothing; the environment applies the override itself once it has this delivery's result.
+            return;
+        }
+
         var request = forwarded.Request;
         var refusal = Refusal(request);
         string? target = null;

@@ -134,7 +134,11 @@ public sealed partial class EnvironmentWorkflow
             return Task.CompletedTask;
         }
 
-        state = report.State;
+        // The delivery's last report clears its active mark; the environment keeps it until the delivery's result is in,
+        // so that at no moment a running delivery workflow looks like no delivery at all.
+        state = report.State.ActiveDelivery is null && state.ActiveDelivery is { } active && active.DeliveryId == report.DeliveryId
+            ? report.State with { ActiveDelivery = active with { Phase = DeliveryPhase.CleaningUp, InfraSetId = null } }
+            : report.State;
         foreach (var outcome in report.ForwardedOutcomes)
         {
             forwardedOutcomes[outcome.OverrideId] = outcome;
