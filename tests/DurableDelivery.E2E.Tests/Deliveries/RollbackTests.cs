@@ -26,7 +26,7 @@ public sealed class RollbackTests : RigTest
         // The provider applied it before the command returned, and every request sent since then went to v1.
         var applied = await Rig.Provider.GetWeightsAsync(DeliveryRig.Env);
         WeightTable.Format(applied.Weights).ShouldBe($"{v1}=100");
-        var back = Rig.Monitor.Tables.Single(t => t.Revision == applied.Revision);
+        var back = await Rig.Monitor.WaitForAsync(t => t.Revision == applied.Revision, $"revision {applied.Revision}, read back from the provider", TimeSpan.FromSeconds(10)); // the monitor polls: it may see the table a moment after the command returned
         var afterRollback = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 200, "after the rollback");
         afterRollback.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));
         Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100", $"{v1}=100");

@@ -31,7 +31,7 @@ public sealed class AbortAndRefusalTests() : RigTest(new RigOptions { FirstBake 
         aborted.Steps[0].Gates.ShouldBeEmpty();
         aborted.Timeline.Select(t => t.Kind).ShouldBe(["Requested", "Provisioned", "Healthy", "WeightsSet", "Aborted", "Drained", "Deleted", "Ended"]);
         Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=100");
-        var back = Rig.Monitor.Tables.Single(t => t.Revision == applied.Revision);
+        var back = await Rig.Monitor.WaitForAsync(t => t.Revision == applied.Revision, $"revision {applied.Revision}, read back from the provider", TimeSpan.FromSeconds(10)); // the monitor polls: it may see the table a moment after the command returned
         var afterAbort = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 100, "after the abort");
         afterAbort.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterAbort));
         (await Rig.Provider.DescribeInfraSetAsync(v2))!.Status.ShouldBe(ProviderStatus.Deleted);
