@@ -114,9 +114,6 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
     public Task<DeliveryStatus> UntilDeliveryAsync(string id, Func<DeliveryStatus, bool> done, string what) =>
         UntilAsync(() => DeliveryStatusAsync(id), done, TimeSpan.FromSeconds(20), what);
 
-    public static T Audit<T>(T request)
-        where T : Override => request;
-
     /// <summary>
     /// Writes the history of a workflow to <c>$DD_RECORD_GOLDEN/&lt;name&gt;.json</c> when that variable is set, to
     /// refresh the golden histories replayed by <see cref="GoldenHistoryReplayTests"/> after an intended change.

@@ -155,7 +155,7 @@ public sealed partial class DeliveryWorkflow
             return;
         }
 
-        Submit(request is RollbackOverride
+        await Enqueue(request is RollbackOverride
             ? new PendingAction(PendingKind.Rollback, request, forwarded.OverrideId) { Target = target }
             : new PendingAction(PendingKind.SetWeights, request, forwarded.OverrideId) { Weights = ((SetWeightsOverride)request).Weights });
     }
@@ -274,15 +274,10 @@ public sealed partial class DeliveryWorkflow
         return Task.CompletedTask;
     }
 
-    private void Submit(PendingAction action) => pending = action;
-
     private async Task<OverrideOutcome> EnqueueAndWaitAsync(PendingAction action)
     {
         pending = action;
-        await Workflow.WaitConditionAsync(() => action.Done);
-        return action.Applied
-            ? new OverrideOutcome(action.Message, action.After)
-            : throw new ApplicationFailureException(action.Message, "OverrideNotApplied", nonRetryable: true);
+        return await action.OutcomeAsync();
     }
 
     private async Task SignalAsync(Override request, Func<Task> apply)

@@ -320,7 +320,6 @@ public sealed partial class DeliveryWorkflow
             return await EndAsync(DeliveryOutcome.Failed, reason, message);
         }
 
-        Note(reason, message);
         return await EndAsync(DeliveryOutcome.Failed, reason, message);
     }
 

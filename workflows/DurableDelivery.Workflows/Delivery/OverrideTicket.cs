@@ -1,5 +1,7 @@
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
+using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Engine.Workflows;
 
 namespace DurableDelivery.Workflows.Delivery;
 
@@ -21,6 +23,15 @@ internal class OverrideTicket(Override request)
     public string Message { get; private set; } = string.Empty;
 
     public TrafficWeights After { get; private set; } = TrafficWeights.None;
+
+    /// <summary>Waits until the ticket is done: what the override did, or its refusal as the update's failure.</summary>
+    public async Task<OverrideOutcome> OutcomeAsync()
+    {
+        await Workflow.WaitConditionAsync(() => Done);
+        return Applied
+            ? new OverrideOutcome(Message, After)
+            : throw new ApplicationFailureException(Message, "OverrideNotApplied", nonRetryable: true);
+    }
 
     public void Finish(bool applied, string message, TrafficWeights after)
     {

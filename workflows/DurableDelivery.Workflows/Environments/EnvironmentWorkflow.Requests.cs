@@ -117,10 +117,7 @@ public sealed partial class EnvironmentWorkflow
     private async Task<OverrideOutcome> ExecuteOverrideAsync(Override request)
     {
         var action = await SubmitAsync(request);
-        await Workflow.WaitConditionAsync(() => action.Done);
-        return action.Applied
-            ? new OverrideOutcome(action.Message, action.After)
-            : throw new ApplicationFailureException(action.Message, "OverrideNotApplied", nonRetryable: true);
+        return await action.OutcomeAsync();
     }
 
     private async Task OverrideSignalAsync(Override request)
