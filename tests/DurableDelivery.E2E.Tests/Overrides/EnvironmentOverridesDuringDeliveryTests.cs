@@ -9,8 +9,8 @@ namespace DurableDelivery.E2E.Tests.Overrides;
 /// Environment overrides (set-weights, rollback) sent through <c>ddctl env</c> while a delivery runs: the environment
 /// forwards them to the delivery, the one mutator of traffic, and the command reports what the delivery did.
 /// </summary>
-/// <remarks>The 10% step bakes 6 s, so that the pause lands in it on a busy machine.</remarks>
-public sealed class EnvironmentOverridesDuringDeliveryTests() : RigTest(new RigOptions { FirstBake = TimeSpan.FromSeconds(6) })
+/// <remarks>The 10% step bakes 10 s, so that the pause (a ddctl process) lands in it on a busy machine; at 6 s it missed once.</remarks>
+public sealed class EnvironmentOverridesDuringDeliveryTests() : RigTest(new RigOptions { FirstBake = TimeSpan.FromSeconds(10) })
 {
     private const string Id = "delivery/demo/2";
 
