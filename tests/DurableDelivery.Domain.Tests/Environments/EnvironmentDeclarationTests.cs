@@ -120,6 +120,64 @@ public class EnvironmentDeclarationTests
     public void Parse_ListenerAndShapeProblems_ClearMessages(string text, string expected) =>
         EnvironmentDeclaration.Parse(text, "a.yaml").Problems.Select(p => p.ToString()).ShouldBe(expected.Split('|'));
 
+    private const string Head = "name: a\nprovider: local\nlistener: {port: 1}\nartifact: {component: app}\n";
+
+    [Fact]
+    public void Parse_GatedStepWithoutBake_IsRefusedNamingStepBakeMinimumAndFix()
+    {
+        var text = Head + "rollout:\n  - weight: 10\n  - weight: 50\n    bake: 15s\n  - weight: 100\ngates: {minDataPoints: 10}\n";
+
+        var problems = EnvironmentDeclaration.Parse(text, "a.yaml").Problems.Select(p => p.ToString());
+
+        problems.ShouldBe(["a.yaml:6: Rollout step 1 (weight 10) bakes 0s, but its health gate needs 10 per-second data points (gates.minDataPoints), so at least 10s. Set this step's 'bake' to 10s or more, or lower gates.minDataPoints."]);
+    }
+
+    [Fact]
+    public void Parse_GatedBakeShorterThanMinDataPoints_IsRefused()
+    {
+        // 30 s of samples against the default 50: the gate could only ever end Inconclusive and pause.
+        var text = Head + "rollout:\n  - weight: 25\n    bake: 30s\n  - weight: 100\n";
+
+        var problems = EnvironmentDeclaration.Parse(text, "a.yaml").Problems.Select(p => p.ToString());
+
+        problems.ShouldBe(["a.yaml:6: Rollout step 1 (weight 25) bakes 30s, but its health gate needs 50 per-second data points (gates.minDataPoints), so at least 50s. Set this step's 'bake' to 50s or more, or lower gates.minDataPoints."]);
+    }
+
+    [Fact]
+    public void Parse_BakeOfExactlyMinDataPointsSeconds_AndUngatedFinalStepWithoutBake_AreValid()
+    {
+        var text = Head + "rollout:\n  - weight: 10\n    bake: 10s\n  - weight: 100\ngates: {minDataPoints: 10}\n";
+
+        var env = EnvironmentDeclaration.Parse(text, "a.yaml").GetValueOrThrow();
+
+        env.Rollout.Steps.Select(s => (s.Weight, s.Bake)).ShouldBe([(10, TimeSpan.FromSeconds(10)), (100, TimeSpan.Zero)]);
+        RolloutPlan.IsGated(env.Rollout.Steps[1]).ShouldBeFalse("at 100% the stable infra-set takes no traffic to compare with");
+    }
+
+    [Fact]
+    public void Parse_DefaultRolloutWithMoreDataPointsThanItsBakes_IsRefusedForEachGatedStep()
+    {
+        var problems = EnvironmentDeclaration.Parse(Head + "gates: {minDataPoints: 301}\n", "a.yaml").Problems.Select(p => p.ToString());
+
+        problems.ShouldBe(
+        [
+            "a.yaml: Rollout step 1 (weight 5) bakes 5m, but its health gate needs 301 per-second data points (gates.minDataPoints), so at least 5m1s. Set this step's 'bake' to 5m1s or more, or lower gates.minDataPoints.",
+            "a.yaml: Rollout step 2 (weight 25) bakes 5m, but its health gate needs 301 per-second data points (gates.minDataPoints), so at least 5m1s. Set this step's 'bake' to 5m1s or more, or lower gates.minDataPoints.",
+            "a.yaml: Rollout step 3 (weight 50) bakes 5m, but its health gate needs 301 per-second data points (gates.minDataPoints), so at least 5m1s. Set this step's 'bake' to 5m1s or more, or lower gates.minDataPoints.",
+        ]);
+    }
+
+    [Fact]
+    public void Validate_DeclarationBuiltInCode_ReportsShortGatedBakes()
+    {
+        var env = EnvironmentDeclaration.Parse(RepoFiles.Read("infra/environments/demo.yaml"), "demo.yaml").GetValueOrThrow();
+        env.Validate("demo.yaml").ShouldBeEmpty();
+
+        var zero = env with { Rollout = new RolloutPlan { Steps = [new RolloutStep { Weight = 10 }, new RolloutStep { Weight = 100 }] } };
+
+        zero.Validate("request").Select(p => p.ToString()).ShouldBe(["request: Rollout step 1 (weight 10) bakes 0s, but its health gate needs 10 per-second data points (gates.minDataPoints), so at least 10s. Set this step's 'bake' to 10s or more, or lower gates.minDataPoints."]);
+    }
+
     [Fact]
     public void Json_RoundTrip_KeepsDeclaration()
     {

@@ -1,3 +1,4 @@
+using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Gates;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
@@ -119,6 +120,28 @@ public sealed class DeliveryWorkflowTests
 
         error.Message.ShouldStartWith("Update 'requestDelivery' was rejected: cannot deliver: 2 problem(s):");
         error.Message.ShouldContain("no component 'app'");
+        h.Provider.Created.ShouldBe(0);
+        (await h.StatusAsync()).Deliveries.ShouldBeEmpty();
+    });
+
+    [Fact]
+    public Task Request_GatedStepBakingTooBrieflyForItsGate_IsRefusedBeforeAnythingIsProvisioned() => DeliveryHarness.RunAsync(async h =>
+    {
+        // Built in code, as a client could send it: the reader's check is not enough, the environment checks again.
+        var zeroBake = DeliveryHarness.Declaration() with
+        {
+            Rollout = new RolloutPlan { Steps = [new RolloutStep { Weight = 10 }, new RolloutStep { Weight = 50, Bake = TimeSpan.FromSeconds(5) }, new RolloutStep { Weight = 100 }] },
+        };
+
+        var error = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Environment.ExecuteUpdateAsync(e => e.RequestDeliveryAsync(new DeliveryRequest
+        {
+            Environment = zeroBake, VersionSet = DeliveryHarness.VersionSet("1.0.0", "sample-v1"), RequestedBy = "tester", RequestedAt = DateTimeOffset.UnixEpoch,
+        })));
+
+        error.Message.ShouldBe(
+            "Update 'requestDelivery' was rejected: cannot deliver: " +
+            "Rollout step 1 (weight 10) bakes 0s, but its health gate needs 10 per-second data points (gates.minDataPoints), so at least 10s. Set this step's 'bake' to 10s or more, or lower gates.minDataPoints. | " +
+            "Rollout step 2 (weight 50) bakes 5s, but its health gate needs 10 per-second data points (gates.minDataPoints), so at least 10s. Set this step's 'bake' to 10s or more, or lower gates.minDataPoints.");
         h.Provider.Created.ShouldBe(0);
         (await h.StatusAsync()).Deliveries.ShouldBeEmpty();
     });

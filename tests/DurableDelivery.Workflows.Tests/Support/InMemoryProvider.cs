@@ -146,6 +146,12 @@ internal sealed class InMemoryProvider : IInfraProvider
     {
         lock (gate)
         {
+            // The local provider's contract: whole seconds, at least one (it asks for ceil(window)).
+            if (Math.Ceiling(window.TotalSeconds) < 1)
+            {
+                throw InfraProviderException.Create(InfraProviderErrorReason.InvalidSpec, $"Metrics window {window.TotalSeconds} s is outside 1-300 s.");
+            }
+
             var set = Find(infraSetId);
             var table = weights[environment];
             var total = table.Values.Sum();

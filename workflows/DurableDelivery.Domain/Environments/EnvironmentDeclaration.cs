@@ -57,6 +57,15 @@ public sealed partial record EnvironmentDeclaration
             : ParseResult<EnvironmentDeclaration>.From(EnvironmentReader.Read(input, root), problems);
     }
 
+    /// <summary>
+    /// Validates a declaration built in code or received in a request (rather than read by <see cref="Parse"/>, which
+    /// already runs these checks): every gated rollout step bakes long enough for its health gate.
+    /// </summary>
+    /// <param name="sourceName">The name used in messages, e.g. the file the declaration was read from.</param>
+    /// <returns>Every problem, in plan order; empty when deliveries may follow the declaration.</returns>
+    public IReadOnlyList<DomainProblem> Validate(string sourceName) =>
+        [.. Rollout.BakeProblems(Gates).Select(p => new DomainProblem { Source = sourceName, Line = p.Step.Line, Message = p.Message })];
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
     internal static partial Regex NamePattern();
 }

@@ -27,8 +27,17 @@ internal static class EnvironmentReader
         var listener = ReadListener(input, keys, label, provider);
         var instances = input.Int(keys, "instances", "the environment", 1, 100) ?? 2;
         var artifact = ReadArtifact(input, keys, label);
-        var rollout = ReadRollout(input, keys, label);
-        var gates = ReadGates(input, keys);
+        var rollout = ReadRollout(input, keys, label, out var unreadableBakes);
+        var gates = ReadGates(input, keys, out var minDataPointsRead);
+        if (minDataPointsRead)
+        {
+            // A step whose bake or minDataPoints could not be read already has its problem; do not add a second one.
+            foreach (var (_, step, message) in rollout.BakeProblems(gates).Where(p => !unreadableBakes.Contains(p.Number)))
+            {
+                input.Problem(step.Line, message);
+            }
+        }
+
         var warm = input.Int(keys, "warmRetention", "the environment", 1, 10) ?? 2;
         var supersede = ReadSupersede(input, keys, label);
 
@@ -129,8 +138,9 @@ internal static class EnvironmentReader
         return component is null ? null : new ArtifactMapping { Component = component, Format = format };
     }
 
-    private static RolloutPlan ReadRollout(YamlInput input, Dictionary<string, YamlNode> keys, string label)
+    private static RolloutPlan ReadRollout(YamlInput input, Dictionary<string, YamlNode> keys, string label, out HashSet<int> unreadableBakes)
     {
+        unreadableBakes = [];
         if (input.Sequence(keys, "rollout", "the environment") is not { } seq)
         {
             return new RolloutPlan();
@@ -155,7 +165,7 @@ internal static class EnvironmentReader
                 input.Problem(map, $"Rollout step {index} has no 'weight'. Set 'weight' to the percent of traffic (1 to 100) the new infra-set takes.");
             }
 
-            var bake = input.Duration(sk, "bake", context) ?? TimeSpan.Zero;
+            var bake = input.Duration(sk, "bake", context);
             if (weight is { } w)
             {
                 if (steps.Count > 0 && w <= steps[^1].Weight)
@@ -163,7 +173,12 @@ internal static class EnvironmentReader
                     input.Problem(map, $"Rollout step {index} has weight {w}, not more than the previous step's {steps[^1].Weight}. List weights in increasing order, e.g. 5, 25, 50, 100.");
                 }
 
-                steps.Add(new RolloutStep { Weight = w, Bake = bake, Line = YamlInput.LineOf(map) });
+                if (bake is null && sk.ContainsKey("bake"))
+                {
+                    unreadableBakes.Add(steps.Count + 1);
+                }
+
+                steps.Add(new RolloutStep { Weight = w, Bake = bake ?? TimeSpan.Zero, Line = YamlInput.LineOf(map) });
             }
         }
 
@@ -179,18 +194,21 @@ internal static class EnvironmentReader
         return new RolloutPlan { Steps = steps };
     }
 
-    private static GateSettings ReadGates(YamlInput input, Dictionary<string, YamlNode> keys)
+    private static GateSettings ReadGates(YamlInput input, Dictionary<string, YamlNode> keys, out bool minDataPointsRead)
     {
         var defaults = new GateSettings();
+        minDataPointsRead = true;
         if (input.Mapping(keys, "gates", "the environment") is not { } map)
         {
             return defaults;
         }
 
         var gk = input.Keys(map, "'gates'", "metrics", "minDataPoints", "confidence", "marginalScore", "passScore");
+        var minDataPoints = input.Int(gk, "minDataPoints", "'gates'", 1, 1_000_000);
+        minDataPointsRead = minDataPoints is not null || !gk.ContainsKey("minDataPoints");
         var settings = new GateSettings
         {
-            MinDataPoints = input.Int(gk, "minDataPoints", "'gates'", 1, 1_000_000) ?? defaults.MinDataPoints,
+            MinDataPoints = minDataPoints ?? defaults.MinDataPoints,
             Confidence = input.Number(gk, "confidence", "'gates'", 0.5, 0.9999) ?? defaults.Confidence,
             MarginalScore = input.Number(gk, "marginalScore", "'gates'", 0, 100) ?? defaults.MarginalScore,
             PassScore = input.Number(gk, "passScore", "'gates'", 0, 100) ?? defaults.PassScore,

@@ -47,7 +47,10 @@ public sealed partial class EnvironmentWorkflow
         return Task.FromResult(new DeliveryTicket(deliveryId, position, superseded));
     }
 
-    /// <summary>Refuses a request whose declaration names another environment or whose version set is invalid, listing every problem.</summary>
+    /// <summary>
+    /// Refuses a request whose declaration names another environment or has a gated rollout step that bakes too briefly
+    /// for its gate, or whose version set is invalid, listing every problem.
+    /// </summary>
     /// <param name="request">The request.</param>
     [WorkflowUpdateValidator(nameof(RequestDeliveryAsync))]
     public void ValidateRequestDelivery(DeliveryRequest request)
@@ -63,6 +66,13 @@ public sealed partial class EnvironmentWorkflow
                 $"cannot deliver: the declaration is for environment '{request.Environment.Name}', but this is environment '{Name}'; pass infra/environments/{Name}.yaml",
                 "WrongEnvironment",
                 nonRetryable: true);
+        }
+
+        // The declaration arrives already parsed (the CLI reads the file), or built in code: check it again here, so a
+        // rollout its gate cannot judge is refused now instead of failing or pausing in the middle of a delivery.
+        if (request.Environment.Validate($"environment '{Name}'") is { Count: > 0 } declared)
+        {
+            throw new ApplicationFailureException($"cannot deliver: {string.Join(" | ", declared.Select(p => p.Message))}", "InvalidEnvironment", nonRetryable: true);
         }
 
         var problems = request.VersionSet.Validate().Select(p => p.ToString()).ToList();
