@@ -116,9 +116,26 @@ public class OverrideValidatorTests
 
         Refusal(Rollback("x"), Idle()).ShouldBe("RollbackTargetInvalid: rollback target 'x' does not exist; warm infra-sets: demo-1, demo-2, demo-3");
         Refusal(Rollback("demo-1"), drainingOne).ShouldBe("RollbackTargetInvalid: rollback target 'demo-1' is not warm (Draining); warm infra-sets: demo-2, demo-3");
-        Refusal(Rollback("demo-2"), Idle()).ShouldBe("RollbackTargetInvalid: cannot roll back: infra-set 'demo-2' already takes all traffic; warm infra-sets: demo-1, demo-2, demo-3");
+        Refusal(Rollback("demo-2"), Idle()).ShouldBe("RollbackTargetInvalid: cannot roll back: infra-set 'demo-2' already takes all traffic; other warm infra-sets: demo-1, demo-3");
         Refusal(Rollback("demo-3"), Baking()).ShouldBe("RollbackTargetInvalid: rollback target 'demo-3' is the new infra-set of active delivery 'delivery/demo/3'; use promote to move all traffic to it");
-        Refusal(Rollback(), drainingOne with { InfraSets = [.. drainingOne.InfraSets.Where(s => s.Id != "demo-3")] }).ShouldBe("NoRollbackTarget: cannot roll back: no warm infra-set to roll back to; warm infra-sets: demo-2");
+        Refusal(Rollback(), drainingOne with { InfraSets = [.. drainingOne.InfraSets.Where(s => s.Id != "demo-3")] }).ShouldBe("NoRollbackTarget: cannot roll back: demo-2 already takes 100% of traffic; no other warm infra-set to roll back to");
+    }
+
+    [Fact]
+    public void Validate_Rollback_NoDefaultTarget_SaysWhatIsTrue()
+    {
+        var empty = new EnvironmentState { Environment = "demo" };
+        var onlyOne = new EnvironmentState
+        {
+            Environment = "demo", InfraSets = [new InfraSet { Id = "demo-1", Status = InfraSetStatus.Healthy, PromotionSequence = 1 }], Weights = TrafficWeights.All("demo-1"), LastKnownGood = "demo-1",
+        };
+        var withRetired = onlyOne with { InfraSets = [.. onlyOne.InfraSets, new InfraSet { Id = "demo-2", Status = InfraSetStatus.Healthy, Retired = true }] };
+        var lkgGone = withRetired with { Weights = TrafficWeights.All("demo-2"), InfraSets = [withRetired.InfraSets[0] with { Status = InfraSetStatus.Draining }, withRetired.InfraSets[1]] };
+
+        Refusal(Rollback(), empty).ShouldBe("NoRollbackTarget: cannot roll back: no warm infra-set to roll back to; warm infra-sets: (none)");
+        Refusal(Rollback(), onlyOne).ShouldBe("NoRollbackTarget: cannot roll back: demo-1 already takes 100% of traffic; no other warm infra-set to roll back to");
+        Refusal(Rollback(), withRetired).ShouldBe("NoRollbackTarget: cannot roll back: demo-1 already takes 100% of traffic; no other warm infra-set to roll back to; demo-2 is warm but never promoted or rolled back from: name one with --to to use it anyway");
+        Refusal(Rollback(), lkgGone).ShouldBe("NoRollbackTarget: cannot roll back: last known good 'demo-1' is not warm (Draining); warm infra-sets: demo-2");
     }
 
     [Fact]

@@ -103,7 +103,7 @@ public sealed class DeliveryWorkflowTests
 
         var error = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "alice", Reason = "why not", RequestedAt = DateTimeOffset.UnixEpoch })));
 
-        error.Message.ShouldContain("cannot roll back: no warm infra-set to roll back to");
+        error.Message.ShouldEndWith("cannot roll back: demo-sample-v1-0001 already takes 100% of traffic; no other warm infra-set to roll back to");
         h.Provider.WeightChanges.Count.ShouldBe(before);
         (await h.StatusAsync()).Overrides.ShouldBeEmpty("a refused update leaves no trace");
     });

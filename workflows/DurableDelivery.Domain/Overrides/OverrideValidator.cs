@@ -58,7 +58,7 @@ public static class OverrideValidator
         var target = request.To ?? state.DefaultRollbackTarget();
         if (target is null)
         {
-            return Refuse(OverrideRefusalCodes.NoRollbackTarget, $"cannot roll back: no warm infra-set to roll back to; warm infra-sets: {warm}");
+            return Refuse(OverrideRefusalCodes.NoRollbackTarget, NoDefaultTarget(state));
         }
 
         var set = state.Find(target);
@@ -80,11 +80,28 @@ public static class OverrideValidator
         var receiving = state.Weights.Receiving;
         if (receiving.Count == 1 && receiving[0] == target)
         {
-            return Refuse(OverrideRefusalCodes.RollbackTargetInvalid, $"cannot roll back: infra-set '{target}' already takes all traffic; warm infra-sets: {warm}");
+            return Refuse(OverrideRefusalCodes.RollbackTargetInvalid, $"cannot roll back: infra-set '{target}' already takes all traffic; other warm infra-sets: {TrafficWeights.List(state.WarmIds.Where(id => id != target && id != state.ActiveDelivery?.InfraSetId))}");
         }
 
         targetInfraSetId = target;
         return null;
+    }
+
+    /// <summary>Says why a rollback without <c>--to</c> has nowhere to go, without listing the infra-set it would leave as if it were a target.</summary>
+    private static string NoDefaultTarget(EnvironmentState state)
+    {
+        var receiving = state.Weights.Receiving;
+        var others = state.WarmIds.Where(id => id != state.ActiveDelivery?.InfraSetId && !receiving.Contains(id)).ToArray();
+        var named = others.Length == 0 ? string.Empty : $"; {TrafficWeights.List(others)} {(others.Length == 1 ? "is" : "are")} warm but never promoted or rolled back from: name one with --to to use it anyway";
+        if (state.LastKnownGood is { } lkg && !(receiving.Count == 1 && receiving[0] == lkg))
+        {
+            var status = state.Find(lkg)?.Status.ToString() ?? "deleted";
+            return $"cannot roll back: last known good '{lkg}' is not warm ({status}); warm infra-sets: {TrafficWeights.List(state.WarmIds.Where(id => id != state.ActiveDelivery?.InfraSetId))}";
+        }
+
+        return receiving.Count == 1
+            ? $"cannot roll back: {receiving[0]} already takes 100% of traffic; no other warm infra-set to roll back to{named}"
+            : $"cannot roll back: no warm infra-set to roll back to; warm infra-sets: {TrafficWeights.List(state.WarmIds.Where(id => id != state.ActiveDelivery?.InfraSetId))}";
     }
 
     private static OverrideRefusal? ActiveOrRefusal(DeliveryOverride request, EnvironmentState state)
