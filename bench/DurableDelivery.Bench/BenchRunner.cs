@@ -53,7 +53,7 @@ internal sealed class BenchRunner(BenchSettings settings)
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
                             $"  N={c,3} run {i + 1}: {r.PerSecond,8:N0} wf/s ({r.Workflows} in {r.Seconds:0.00}s), {r.CommitsPerWorkflow:0.00} commits/wf, {r.OperationsPerWorkflow:0.00} ops/wf, " +
-                            $"{(double)r.Operations / Math.Max(1, r.Commits):0.0} ops/commit; step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms " +
+                            $"{(double)r.Operations / Math.Max(1, r.Commits):0.0} ops/commit, {r.BytesPerWorkflow / 1024:N1} KiB/wf, {r.CpuMsPerWorkflow:0.000} CPU ms/wf; step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms " +
                             $"({r.StepLatenciesMs.Length} samples); workflow p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms"));
                     }
 
@@ -62,8 +62,10 @@ internal sealed class BenchRunner(BenchSettings settings)
                     var p99 = runs.Select(r => Stats.Percentile(r.StepLatenciesMs, 99)).ToList();
                     Line($"  N={c,3}: wf/s {Stats.Summary(rates, "N0")}");
                     Line($"         commits/wf {Stats.Summary([.. runs.Select(r => r.CommitsPerWorkflow)], "0.00")}, ops/wf {Stats.Summary([.. runs.Select(r => r.OperationsPerWorkflow)], "0.00")}");
+                    Line($"         allocated KiB/wf {Stats.Summary([.. runs.Select(r => r.BytesPerWorkflow / 1024)], "N1")}, CPU ms/wf {Stats.Summary([.. runs.Select(r => r.CpuMsPerWorkflow)], "0.000")} (whole process: client, worker and store)");
                     Line($"         step latency p50 ms {Stats.Summary(p50, "0.000")}, p99 ms {Stats.Summary(p99, "0.000")} (samples per run: {runs.Min(r => r.StepLatenciesMs.Length)}..{runs.Max(r => r.StepLatenciesMs.Length)})");
-                    summary.Add($"(2) N={c}: {Stats.Summary(rates, "N0")} wf/s; {Stats.Median([.. runs.Select(r => r.CommitsPerWorkflow)]):0.00} commits/wf, {Stats.Median([.. runs.Select(r => r.OperationsPerWorkflow)]):0.00} ops/wf");
+                    summary.Add($"(2) N={c}: {Stats.Summary(rates, "N0")} wf/s; {Stats.Median([.. runs.Select(r => r.CommitsPerWorkflow)]):0.00} commits/wf, {Stats.Median([.. runs.Select(r => r.OperationsPerWorkflow)]):0.00} ops/wf, " +
+                        $"{Stats.Median([.. runs.Select(r => r.BytesPerWorkflow / 1024)]):N1} KiB/wf, {Stats.Median([.. runs.Select(r => r.CpuMsPerWorkflow)]):0.000} CPU ms/wf");
                     summary.Add($"(3) N={c}: step p50 {Stats.Summary(p50, "0.000")} ms, p99 {Stats.Summary(p99, "0.000")} ms {Verdict(Stats.Median(p99) < StepP99TargetMs)} (target p99 < {StepP99TargetMs} ms)");
                 }
             }
@@ -145,9 +147,13 @@ internal sealed class BenchRunner(BenchSettings settings)
             : null;
         var memGiB = memKb is null ? double.NaN : long.Parse(memKb, CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
         SQLitePCL.Batteries_V2.Init();
+
+        // The options the throughput runs' worker is built with (ThroughputBench), so the line cannot drift from them.
+        var defaults = ThroughputBench.WorkerOptions();
         Line("DurableDelivery engine benchmark");
         Line($"  machine: {Environment.ProcessorCount} logical CPUs, {memGiB:0.0} GiB memory, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()}");
         Line($"  data root: {settings.DataRoot} (every store and the commit-rate file live here: one file system)");
-        Line($"  settings: repeats {settings.Repeats}, throughput run {settings.Duration.TotalSeconds:0.#} s, commit-rate run {settings.CommitDuration.TotalSeconds:0.#} s{(settings.Quick ? " (--quick)" : string.Empty)}; worker options: defaults (MaxConcurrentWorkflowTasks {Environment.ProcessorCount * 2}, MaxConcurrentActivities 100)");
+        Line($"  settings: repeats {settings.Repeats}, throughput run {settings.Duration.TotalSeconds:0.#} s, commit-rate run {settings.CommitDuration.TotalSeconds:0.#} s{(settings.Quick ? " (--quick)" : string.Empty)}; worker options: defaults (MaxConcurrentWorkflowTasks {defaults.MaxConcurrentWorkflowTasks}, MaxConcurrentActivities {defaults.MaxConcurrentActivities}, " +
+            $"DeadlockTimeout {(defaults.DeadlockTimeout == Timeout.InfiniteTimeSpan ? "off" : $"{defaults.DeadlockTimeout.TotalSeconds:0.#} s")})");
     }
 }

@@ -6,13 +6,20 @@ using DurableDelivery.Engine.Worker;
 namespace DurableDelivery.Bench;
 
 /// <summary>The outcome of one closed-loop run of <see cref="ThreeStepWorkflow"/>.</summary>
-internal sealed record ThroughputResult(int Concurrency, int Workflows, double Seconds, long Commits, long Operations, double[] StepLatenciesMs, double[] EndToEndMs)
+internal sealed record ThroughputResult(
+    int Concurrency, int Workflows, double Seconds, long Commits, long Operations, long AllocatedBytes, TimeSpan Cpu, double[] StepLatenciesMs, double[] EndToEndMs)
 {
     public double PerSecond => Workflows / Seconds;
 
     public double CommitsPerWorkflow => (double)Commits / Workflows;
 
     public double OperationsPerWorkflow => (double)Operations / Workflows;
+
+    /// <summary>Gets the bytes the whole process allocated per workflow (client, worker and store together): independent of machine load.</summary>
+    public double BytesPerWorkflow => (double)AllocatedBytes / Workflows;
+
+    /// <summary>Gets the CPU time (user + system, every thread of the process) per workflow.</summary>
+    public double CpuMsPerWorkflow => Cpu.TotalMilliseconds / Workflows;
 }
 
 /// <summary>
@@ -25,8 +32,7 @@ internal static class ThroughputBench
     public static async Task<ThroughputResult> RunAsync(string dataDir, int concurrency, TimeSpan duration)
     {
         await using var client = DurableClient.Open(dataDir);
-        var options = new DurableWorkerOptions(BenchWorkflows.TaskQueue).AddWorkflow<ThreeStepWorkflow>().AddAllActivities(new BenchActivities());
-        var worker = new DurableWorker(client, options);
+        var worker = new DurableWorker(client, WorkerOptions());
         var writer = ((SqliteWorkflowStore)client.Store).Writer;
         using var stop = new CancellationTokenSource();
         var running = worker.ExecuteAsync(stop.Token);
@@ -35,6 +41,8 @@ internal static class ThroughputBench
             StepClock.Reset();
             var commits0 = writer.Commits;
             var operations0 = writer.Operations;
+            var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu0 = ProcessCpu();
             var next = 0;
             var endToEnd = new List<double>[concurrency];
             var sw = Stopwatch.StartNew();
@@ -57,15 +65,28 @@ internal static class ThroughputBench
             }).ToArray();
             await Task.WhenAll(loops).ConfigureAwait(false);
             sw.Stop();
+            var cpu = ProcessCpu() - cpu0;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
             var commits = writer.Commits - commits0;
             var operations = writer.Operations - operations0;
             var all = endToEnd.SelectMany(l => l).ToArray();
-            return new ThroughputResult(concurrency, all.Length, sw.Elapsed.TotalSeconds, commits, operations, StepClock.TakeMilliseconds(), all);
+            return new ThroughputResult(concurrency, all.Length, sw.Elapsed.TotalSeconds, commits, operations, allocated, cpu, StepClock.TakeMilliseconds(), all);
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await running.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The worker's options: the defaults, plus the workflow and its activities.</summary>
+    public static DurableWorkerOptions WorkerOptions() =>
+        new DurableWorkerOptions(BenchWorkflows.TaskQueue).AddWorkflow<ThreeStepWorkflow>().AddAllActivities(new BenchActivities());
+
+    /// <summary>User + system CPU time of every thread of this process so far.</summary>
+    private static TimeSpan ProcessCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 }
