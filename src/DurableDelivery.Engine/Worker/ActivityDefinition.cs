@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using DurableDelivery.Engine.Activities;
 
@@ -6,6 +7,7 @@ namespace DurableDelivery.Engine.Worker;
 /// <summary>A registered activity: its name and how to invoke it.</summary>
 internal sealed class ActivityDefinition
 {
+    private static readonly ConcurrentDictionary<MethodInfo, string> Names = new();
     private readonly Func<object?>? targetFactory;
 
     private ActivityDefinition(string name, MethodInfo method, Func<object?>? targetFactory)
@@ -25,7 +27,13 @@ internal sealed class ActivityDefinition
 
     public Type? ResultType { get; }
 
-    public static string NameOf(MethodInfo method)
+    /// <summary>
+    /// Activity names by method: every <c>ExecuteActivityAsync(lambda)</c> call resolves its method's name, and reading the
+    /// attribute allocates a new attribute object (and its reflection records) each time.
+    /// </summary>
+    public static string NameOf(MethodInfo method) => Names.TryGetValue(method, out var name) ? name : Names.GetOrAdd(method, ReadName(method));
+
+    private static string ReadName(MethodInfo method)
     {
         var attr = method.GetCustomAttribute<ActivityAttribute>();
         if (attr is null)
