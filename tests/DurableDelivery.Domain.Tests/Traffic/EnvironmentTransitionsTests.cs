@@ -50,6 +50,70 @@ public class EnvironmentTransitionsTests
         RetentionPlanner.Plan(state, 2).Drain.ShouldBe(["demo-2"]);
     }
 
+    /// <summary>Three promoted releases (demo-2 is last known good), no delivery, traffic split by hand.</summary>
+    private static EnvironmentState Split(TrafficWeights weights) => new()
+    {
+        Environment = "demo",
+        InfraSets =
+        [
+            new InfraSet { Id = "demo-0", Status = InfraSetStatus.Healthy, PromotionSequence = 1 },
+            new InfraSet { Id = "demo-1", Status = InfraSetStatus.Healthy, PromotionSequence = 2 },
+            new InfraSet { Id = "demo-2", Status = InfraSetStatus.Healthy, PromotionSequence = 3 },
+        ],
+        Weights = weights,
+        LastKnownGood = "demo-2",
+    };
+
+    [Fact]
+    public void RollBack_ToLastKnownGoodAfterManualSplit_KeepsTheOtherPromotedSetWarmAsRollbackTarget()
+    {
+        var state = Split(TrafficWeights.Of(("demo-1", 50), ("demo-2", 50)));
+
+        state = EnvironmentTransitions.RollBack(state, "demo-2");
+
+        state.Weights.ShouldBe(TrafficWeights.All("demo-2"));
+        state.Find("demo-1")!.Retired.ShouldBeFalse("demo-1 was a healthy release sharing traffic, not what was rolled back from");
+        state.DefaultRollbackTarget().ShouldBe("demo-1");
+        RetentionPlanner.Plan(state, 2).Drain.ShouldBeEmpty();
+        RetentionPlanner.Plan(state, 1).Drain.ShouldBe(["demo-0"], "warm retention still caps how many stay warm");
+        EnvironmentInvariants.Check(state).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void RollBack_AwayFromLastKnownGoodAfterManualSplit_RetiresOnlyTheLastKnownGood()
+    {
+        var state = Split(TrafficWeights.Of(("demo-0", 20), ("demo-1", 40), ("demo-2", 40)));
+
+        state = EnvironmentTransitions.RollBack(state, "demo-1");
+
+        state.LastKnownGood.ShouldBe("demo-1");
+        state.InfraSets.Where(s => s.Retired).Select(s => s.Id).ShouldBe(["demo-2"], "rolled back from: never the default target again");
+        state.DefaultRollbackTarget().ShouldBe("demo-0");
+    }
+
+    [Fact]
+    public void RollBack_RetiresNeverPromotedSetsAndTheActiveDeliverysSet()
+    {
+        var state = Split(TrafficWeights.Of(("demo-1", 30), ("demo-2", 60), ("demo-3", 10)));
+        state = EnvironmentTransitions.Upsert(state, new InfraSet { Id = "demo-3", Status = InfraSetStatus.Healthy });
+        state = EnvironmentTransitions.Upsert(state, new InfraSet { Id = "demo-4", Status = InfraSetStatus.Healthy });
+        state = state with { ActiveDelivery = new ActiveDelivery { DeliveryId = "delivery/demo/5", InfraSetId = "demo-4", Phase = DeliveryPhase.Baking } };
+
+        state = EnvironmentTransitions.RollBack(state, "demo-2");
+
+        state.InfraSets.Where(s => s.Retired).Select(s => s.Id).Order(StringComparer.Ordinal).ShouldBe(["demo-3", "demo-4"]);
+        state.ActiveDelivery.ShouldBeNull();
+    }
+
+    [Fact]
+    public void RollBackRetiringAllThatTookTraffic_TheRuleOldHistoriesReplay_RetiresEveryOtherSetThatTookTraffic()
+    {
+        var state = EnvironmentTransitions.RollBackRetiringAllThatTookTraffic(Split(TrafficWeights.Of(("demo-1", 50), ("demo-2", 50))), "demo-2");
+
+        state.Find("demo-1")!.Retired.ShouldBeTrue();
+        state.DefaultRollbackTarget().ShouldBe("demo-0");
+    }
+
     [Fact]
     public void StartDelivery_WhileAnotherIsActive_Throws()
     {
@@ -75,7 +139,8 @@ public class EnvironmentTransitionsTests
     {
         // 0: good delivery, 1: delivery whose gate fails at the first step, 2: manual rollback (when allowed),
         // 3: apply retention (drain, then delete what was drained).
-        var ops = Gen.Choose(0, 3).ArrayOf().ToArbitrary();
+        // 4: manual 50/50 split between the last known good and the default rollback target, then a rollback to one of them.
+        var ops = Gen.Choose(0, 4).ArrayOf().ToArbitrary();
         var warmCounts = Gen.Choose(1, 3).ToArbitrary();
         Prop.ForAll(ops, warmCounts, (sequence, warmCount) =>
         {
@@ -112,6 +177,23 @@ public class EnvironmentTransitionsTests
                         if (OverrideValidator.ResolveRollbackTarget(rollback, state, out var target) is null)
                         {
                             state = EnvironmentTransitions.RollBack(state, target!);
+                        }
+
+                        break;
+                    case 4:
+                        if (state.LastKnownGood is { } lkg && state.DefaultRollbackTarget() is { } other && other != lkg)
+                        {
+                            state = EnvironmentTransitions.SetWeights(state, TrafficWeights.Of((lkg, 50), (other, 50)), null);
+                            var to = n % 2 == 0 ? lkg : other;
+                            var before = state;
+                            state = EnvironmentTransitions.RollBack(state, to);
+
+                            // What the rollback leaves besides the last known good it moves away from stays as it was.
+                            var leftAlone = before.InfraSets.Where(set => set.Id != before.LastKnownGood || to == before.LastKnownGood);
+                            if (leftAlone.Any(set => state.InfraSets.Single(x => x.Id == set.Id).Retired != set.Retired))
+                            {
+                                return false;
+                            }
                         }
 
                         break;

@@ -96,6 +96,33 @@ public sealed class DeliveryWorkflowTests
     });
 
     [Fact]
+    public Task Rollback_AfterManualSplitBetweenTwoReleases_KeepsTheOtherReleaseWarmAsRollbackTarget() => DeliveryHarness.RunAsync(async h =>
+    {
+        await h.DeliverAsync("1.0.0", "sample-v1");
+        await h.DeliverAsync("2.0.0", "sample-v2");
+        const string V1 = "demo-sample-v1-0001", V2 = "demo-sample-v2-0002";
+        var split = new SetWeightsOverride { Weights = TrafficWeights.Of((V1, 50), (V2, 50)), RequestedBy = "alice", Reason = "compare", RequestedAt = DateTimeOffset.UnixEpoch };
+        await h.Environment.ExecuteUpdateAsync(e => e.SetWeightsOverrideAsync(split));
+
+        var outcome = await h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "alice", Reason = "back to one release", RequestedAt = DateTimeOffset.UnixEpoch }));
+
+        outcome.Weights.ShouldBe(TrafficWeights.All(V2));
+        var status = await DurableDelivery.Tests.Shared.Eventually.UntilAsync(h.StatusAsync, s => s.Timeline[^1].Kind == "Rollback", TimeSpan.FromSeconds(10), "rollback applied");
+        status.InfraSets.Single(s => s.Id == V1).Retired.ShouldBeFalse();
+        status.RollbackTarget.ShouldBe(V1, "the other release stays warm: a second rollback has somewhere to go");
+        status.Warm.ShouldBe([V1, V2]);
+        h.Provider.Existing().ShouldBe([V1, V2]);
+        await h.AssertSettledAsync();
+
+        // The next release still finds a stable infra-set and a warm retention of 1 to trim to.
+        (await h.DeliverAsync("3.0.0", "sample-v3")).Outcome.ShouldBe(DeliveryOutcome.Promoted);
+        await DurableDelivery.Tests.Shared.Eventually.UntilAsync(h.StatusAsync, s => s.ActiveDelivery is null, TimeSpan.FromSeconds(10), "v3 recorded");
+        h.Provider.Existing().ShouldBe([V2, "demo-sample-v3-0003"]);
+        await h.AssertSettledAsync();
+        await h.RecordGoldenAsync("env/demo", "environment-rollback-after-split");
+    });
+
+    [Fact]
     public Task Rollback_WithoutWarmTarget_IsRefusedAndChangesNothing() => DeliveryHarness.RunAsync(async h =>
     {
         await h.DeliverAsync("1.0.0", "sample-v1");

@@ -59,20 +59,41 @@ public static class EnvironmentTransitions
     }
 
     /// <summary>
-    /// Rolls back: all traffic to a warm infra-set, which becomes last known good; every other infra-set that took
-    /// traffic, and the active delivery's infra-set, is retired; the active delivery ends. Also used for abort and for a
-    /// failed gate (the target is then the last known good).
+    /// Rolls back: all traffic to a warm infra-set, which becomes last known good; the active delivery ends. Retires
+    /// (drained and deleted by retention, never again a rollback target) only what is rolled back from: the active
+    /// delivery's infra-set, any infra-set that took traffic without ever being promoted (a failed or aborted canary),
+    /// and the last known good when it took traffic and the target is another infra-set. Other promoted infra-sets
+    /// that took traffic (e.g. an older release in a manual split) stay as they are: warm, kept by
+    /// <see cref="RetentionPlanner"/> up to the environment's warm retention. Also used for abort, for a failed gate and
+    /// for recovering from a lost delivery (the target is then the last known good).
     /// </summary>
     /// <param name="state">The state.</param>
     /// <param name="targetInfraSetId">A warm infra-set (see <c>OverrideValidator.ResolveRollbackTarget</c>).</param>
     /// <returns>The new state.</returns>
     /// <exception cref="InvariantViolationException">The target does not exist or is not healthy.</exception>
-    public static EnvironmentState RollBack(EnvironmentState state, string targetInfraSetId)
+    public static EnvironmentState RollBack(EnvironmentState state, string targetInfraSetId) =>
+        RollBack(state, targetInfraSetId, id =>
+            id == state.ActiveDelivery?.InfraSetId || id == state.LastKnownGood || state.Find(id) is not { PromotionSequence: not null });
+
+    /// <summary>
+    /// The rollback rule before promoted infra-sets were kept warm: like <see cref="RollBack(EnvironmentState, string)"/>
+    /// but every infra-set that took traffic, promoted or not, is retired.
+    /// </summary>
+    /// <param name="state">The state.</param>
+    /// <param name="targetInfraSetId">A warm infra-set.</param>
+    /// <returns>The new state.</returns>
+    /// <exception cref="InvariantViolationException">The target does not exist or is not healthy.</exception>
+    /// <remarks>Only for workflows replaying a history recorded under that rule (they branch on <c>Workflow.Patched</c>).</remarks>
+    public static EnvironmentState RollBackRetiringAllThatTookTraffic(EnvironmentState state, string targetInfraSetId) =>
+        RollBack(state, targetInfraSetId, _ => true);
+
+    private static EnvironmentState RollBack(EnvironmentState state, string targetInfraSetId, Func<string, bool> rolledBackFrom)
     {
-        var leaving = state.Weights.Receiving.Append(state.ActiveDelivery?.InfraSetId).Where(id => id is not null && id != targetInfraSetId).ToHashSet();
+        var leaving = state.Weights.Receiving.Append(state.ActiveDelivery?.InfraSetId).Where(id => id is not null && id != targetInfraSetId).Select(id => id!);
+        var retired = leaving.Where(rolledBackFrom).ToHashSet(StringComparer.Ordinal);
         var rolledBack = state with
         {
-            InfraSets = [.. state.InfraSets.Select(s => leaving.Contains(s.Id) ? s with { Retired = true } : s)],
+            InfraSets = [.. state.InfraSets.Select(s => retired.Contains(s.Id) ? s with { Retired = true } : s)],
             LastKnownGood = targetInfraSetId,
         };
         return SetWeights(rolledBack, TrafficWeights.All(targetInfraSetId), null) with { ActiveDelivery = null };

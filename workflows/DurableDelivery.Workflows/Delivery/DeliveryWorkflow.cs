@@ -293,7 +293,7 @@ public sealed partial class DeliveryWorkflow
     /// <summary>All traffic to a warm infra-set, which becomes last known good; what else took traffic is retired.</summary>
     private async Task MoveAllTrafficToAsync(string target)
     {
-        var rolledBack = EnvironmentTransitions.RollBack(state, target);
+        var rolledBack = Patches.RollBack(state, target);
         await ApplyWeightsAsync(rolledBack with { ActiveDelivery = state.ActiveDelivery! with { Phase = DeliveryPhase.CleaningUp, InfraSetId = null } }, "rollback");
     }
 

@@ -196,7 +196,7 @@ public sealed partial class EnvironmentWorkflow
             if (request is RollbackOverride rollback)
             {
                 OverrideValidator.ResolveRollbackTarget(rollback, state, out var target);
-                var next = EnvironmentTransitions.RollBack(state, target!);
+                var next = Patches.RollBack(state, target!);
                 state = next with { Weights = await SetWeightsAsync(next.Weights, "rollback") };
                 message = $"rolled back to {target} by {who}: all traffic on it";
                 Note("Rollback", message);

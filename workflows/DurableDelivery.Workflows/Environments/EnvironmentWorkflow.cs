@@ -208,7 +208,7 @@ public sealed partial class EnvironmentWorkflow
         {
             if (state.Weights.Receiving.Any(id => id != state.LastKnownGood) && state.LastKnownGood is { } lkg && state.Find(lkg) is { IsWarm: true })
             {
-                var rolledBack = EnvironmentTransitions.RollBack(state, lkg);
+                var rolledBack = Patches.RollBack(state, lkg);
                 state = rolledBack with { Weights = await SetWeightsAsync(rolledBack.Weights, "recover") };
                 message += $"; traffic returned to {lkg}";
             }

@@ -1,0 +1,28 @@
+using DurableDelivery.Domain.Traffic;
+using DurableDelivery.Engine.Workflows;
+
+namespace DurableDelivery.Workflows;
+
+/// <summary>
+/// The <c>Workflow.Patched</c> ids of changes that emit other commands than the code before them, so runs recorded
+/// before a change replay on the old path and new progress takes the new one (Temporal's versioning). Remove a patch's
+/// old path only once no run recorded without its marker can still be replayed.
+/// </summary>
+internal static class Patches
+{
+    /// <summary>
+    /// A rollback retires only what it rolls back from (the delivery's infra-set, never-promoted infra-sets, the last
+    /// known good it leaves); other promoted infra-sets that took traffic stay warm. Before: everything that took
+    /// traffic was retired, and retention drained and deleted it.
+    /// </summary>
+    public const string RollbackKeepsPromotedWarm = "rollback-keeps-promoted-warm";
+
+    /// <summary>A rollback under the rule this run follows (<see cref="RollbackKeepsPromotedWarm"/>, or the rule before it on replay).</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="target">The warm infra-set that takes all traffic.</param>
+    /// <returns>The new state.</returns>
+    public static EnvironmentState RollBack(EnvironmentState state, string target) =>
+        Workflow.Patched(RollbackKeepsPromotedWarm)
+            ? EnvironmentTransitions.RollBack(state, target)
+            : EnvironmentTransitions.RollBackRetiringAllThatTookTraffic(state, target);
+}
