@@ -11,7 +11,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("ddctl: carry changes from pull request to production traffic as durable workflows.");
-        foreach (var command in CommandGroups.All())
+        foreach (var command in CommandGroups.For(args))
         {
             root.Subcommands.Add(command);
         }

@@ -3,9 +3,10 @@ using System.Collections.Concurrent;
 namespace DurableDelivery.Engine.Storage;
 
 /// <summary>
-/// In-process wake-ups keyed by string. A waiter calls <see cref="Watch"/> <em>before</em> checking the store, then awaits
-/// the returned task, so that a pulse between the check and the wait is never lost. Other processes are not notified:
-/// they poll.
+/// Wake-ups keyed by string. A waiter calls <see cref="Watch"/> <em>before</em> checking the store, then awaits the
+/// returned task, so that a pulse between the check and the wait is never lost. A commit's keys are also sent to the other
+/// processes on the store through <see cref="Remote"/> when there is one (<see cref="CrossProcessWake"/>); waiters poll
+/// as well, so a wake-up that does not arrive costs latency, never correctness.
 /// </summary>
 internal sealed class StoreNotifier
 {
@@ -20,6 +21,9 @@ internal sealed class StoreNotifier
 
     public static string QueryKey(long queryId) => "query:" + queryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Gets or sets where a commit's keys go for other processes; <see langword="null"/> when only this process is woken.</summary>
+    public CrossProcessWake? Remote { get; set; }
+
     public Task Watch(string key) =>
         waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
@@ -29,6 +33,31 @@ internal sealed class StoreNotifier
         {
             tcs.TrySetResult();
         }
+    }
+
+    /// <summary>Pulses every key waited on (a wake-up that did not say which keys).</summary>
+    public void PulseEverything()
+    {
+        foreach (var key in waiters.Keys)
+        {
+            Pulse(key);
+        }
+    }
+
+    /// <summary>Pulses what a commit made happen, here and in the other processes on the store.</summary>
+    public void PulseCommitted(IReadOnlyCollection<string> keys)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var key in keys)
+        {
+            Pulse(key);
+        }
+
+        Remote?.Send(keys);
     }
 
     /// <summary>Waits for a watched pulse, at most <paramref name="max"/>. Returns false on timeout.</summary>

@@ -48,7 +48,10 @@ internal sealed class CrashWorkerProcess : IAsyncDisposable
     public string Output => string.Join('\n', output);
 
     /// <summary>Starts a worker on <paramref name="dataDir"/>; with <paramref name="crashPoint"/> (<c>name:n</c>) it SIGKILLs itself there.</summary>
-    public static CrashWorkerProcess Start(string dataDir, string? crashPoint = null)
+    /// <param name="dataDir">The store's data dir.</param>
+    /// <param name="crashPoint">Where the process SIGKILLs itself (<c>name:n</c>), or none.</param>
+    /// <param name="pollInterval">How often the worker polls the store; the default is the engine's (50 ms).</param>
+    public static CrashWorkerProcess Start(string dataDir, string? crashPoint = null, TimeSpan? pollInterval = null)
     {
         File.Exists(WorkerDll).ShouldBeTrue($"the crash worker must be built at {WorkerDll}");
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -61,6 +64,12 @@ internal sealed class CrashWorkerProcess : IAsyncDisposable
         info.ArgumentList.Add("run");
         info.ArgumentList.Add(dataDir);
         info.Environment.Remove("DD_CRASH_POINT");
+        info.Environment.Remove("DD_TEST_POLL_INTERVAL_MS");
+        if (pollInterval is { } poll)
+        {
+            info.Environment["DD_TEST_POLL_INTERVAL_MS"] = ((long)poll.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (crashPoint is not null)
         {
             info.Environment["DD_CRASH_POINT"] = crashPoint;

@@ -32,6 +32,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         connectionString = writeConnection.ConnectionString;
         workersDir = Path.Combine(dataDir, "workers");
         Directory.CreateDirectory(workersDir);
+        Notifier.Remote = CrossProcessWake.TryCreate(dataDir, Notifier);
         writer = new SqliteWriter(writeConnection, Notifier);
         checkpointer = new SqliteCheckpointer(connectionString);
     }
@@ -100,6 +101,8 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     {
         await writer.DisposeAsync().ConfigureAwait(false);
         await checkpointer.DisposeAsync().ConfigureAwait(false);
+        Notifier.Remote?.Dispose();
+        Notifier.Remote = null;
         while (readers.TryTake(out var r))
         {
             r.Dispose();

@@ -145,10 +145,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             op.Complete();
         }
 
-        foreach (var key in ctx.Pulses)
-        {
-            notifier.Pulse(key);
-        }
+        notifier.PulseCommitted(ctx.Pulses);
     }
 
     private void Rollback()
