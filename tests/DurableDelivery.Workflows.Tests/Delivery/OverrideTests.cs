@@ -101,6 +101,48 @@ public sealed class OverrideTests
     });
 
     [Fact]
+    public Task EnvironmentRollback_DuringCleanupAfterPromotion_DeliveryReportsTheRollbackNotPromoted()
+    {
+        var provider = new InMemoryProvider();
+        return DeliveryHarness.RunAsync(
+            async h =>
+            {
+                await h.DeliverAsync("1.0.0", "sample-v1");
+                await h.DeliverAsync("2.0.0", "sample-v2");
+                const string Third = "delivery/demo/3", V3 = "demo-sample-v3-0003";
+
+                // v3's cleanup drains v1 (warm retention 1 keeps v2); hold that drain so the rollback lands in the cleanup.
+                provider.HoldDrains = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await h.RequestAsync("3.0.0", "sample-v3");
+                await provider.DrainStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                (await h.DeliveryStatusAsync(Third)).Phase.ShouldBe(DeliveryPhase.CleaningUp);
+                var rollback = h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "erin", Reason = "pager", RequestedAt = At }));
+                await EventuallyAsync(
+                    async () => (await h.Client.GetWorkflowHandle(Third).FetchHistoryAsync()).Events.Any(e => e.EventType == Engine.History.EventType.WorkflowExecutionSignaled && e.Name == "environmentOverride"),
+                    TimeSpan.FromSeconds(20),
+                    "the rollback forwarded to the delivery");
+                provider.HoldDrains.SetResult();
+
+                (await rollback).Weights.ShouldBe(TrafficWeights.All(Canary));
+                var result = await h.ResultAsync(Third);
+                result.Outcome.ShouldBe(DeliveryOutcome.Aborted);
+                result.Reason.ShouldBe("ManualRollback");
+                result.Message.ShouldBe($"rolled back to {Canary} by erin: pager after {V3} had been promoted (all steps passed; {V3} takes all traffic and is last known good)");
+                result.FinalState.LastKnownGood.ShouldBe(Canary);
+                var delivery = await h.DeliveryStatusAsync(Third);
+                delivery.Outcome.ShouldBe(DeliveryOutcome.Aborted);
+                delivery.Timeline.Select(t => t.Kind).ShouldContain("Promoted", "the timeline keeps what happened");
+                var status = await UntilAsync(h.StatusAsync, s => s.ActiveDelivery is null, TimeSpan.FromSeconds(10), "delivery recorded");
+                status.LastKnownGood.ShouldBe(Canary);
+                status.Deliveries.Single(d => d.DeliveryId == Third).Outcome.ShouldBe(DeliveryOutcome.Aborted);
+                status.VersionSets.Count.ShouldBe(2, "a rolled-back release is not added to the environment's version-set history");
+                await h.AssertSettledAsync();
+                await h.RecordGoldenAsync(Third, "delivery-rolled-back-during-cleanup");
+            },
+            provider);
+    }
+
+    [Fact]
     public Task RefusedOverrides_SayWhyAndChangeNothing() => InFirstBakeAsync(async h =>
     {
         var changes = h.Provider.WeightChanges.Count;

@@ -170,14 +170,26 @@ internal sealed class InMemoryProvider : IInfraProvider
         }
     }
 
-    public Task<DrainResult> DrainAsync(string environment, string infraSetId, TimeSpan timeout, string idempotencyKey, CancellationToken cancellationToken = default)
+    /// <summary>Gets or sets a task every drain waits for before it answers, so a test can act while a workflow is cleaning up.</summary>
+    public TaskCompletionSource? HoldDrains { get; set; }
+
+    /// <summary>Gets a task that completes when a drain has started (and is held by <see cref="HoldDrains"/>).</summary>
+    public TaskCompletionSource DrainStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<DrainResult> DrainAsync(string environment, string infraSetId, TimeSpan timeout, string idempotencyKey, CancellationToken cancellationToken = default)
     {
+        if (HoldDrains is { } hold)
+        {
+            DrainStarted.TrySetResult();
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
         lock (gate)
         {
             Find(infraSetId);
             return weights[environment].GetValueOrDefault(infraSetId) > 0
                 ? throw InfraProviderException.Create(InfraProviderErrorReason.InfraSetTakesTraffic, $"{infraSetId} takes traffic")
-                : Task.FromResult(new DrainResult { Status = DrainStatus.Drained });
+                : new DrainResult { Status = DrainStatus.Drained };
         }
     }
 

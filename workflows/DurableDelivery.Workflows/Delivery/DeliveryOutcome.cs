@@ -12,7 +12,10 @@ public enum DeliveryOutcome
     /// <summary>A health gate failed and traffic went back to the last known good infra-set by itself.</summary>
     RolledBack,
 
-    /// <summary>A person aborted the delivery or rolled the environment back while it ran; traffic went back to a warm infra-set.</summary>
+    /// <summary>
+    /// A person aborted the delivery or rolled the environment back while it ran (also during its clean-up after a
+    /// promotion, reason <c>ManualRollback</c>); traffic went back to a warm infra-set.
+    /// </summary>
     Aborted,
 
     /// <summary>The delivery could not go on (the infra-set never became healthy, the provider refused a request); traffic is on a warm infra-set.</summary>

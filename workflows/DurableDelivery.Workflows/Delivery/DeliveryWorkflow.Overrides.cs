@@ -204,6 +204,7 @@ public sealed partial class DeliveryWorkflow
         {
             await MoveAllTrafficToAsync(action.Target!);
             var message = $"rolled back to {action.Target} by {who}";
+            rolledBackDuringCleanup = message;
             Note("ManualRollback", message);
             FinishSettling(message);
             await ReportAsync();

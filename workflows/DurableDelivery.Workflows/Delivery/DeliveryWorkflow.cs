@@ -62,6 +62,7 @@ public sealed partial class DeliveryWorkflow
     private PendingAction? pending;
     private DeliveryResult? result;
     private int trafficChanges;
+    private string? rolledBackDuringCleanup;
 
     /// <summary>Initializes a new instance of the <see cref="DeliveryWorkflow"/> class from its input, before any handler runs.</summary>
     /// <param name="input">The delivery, its environment declaration and the environment state at the start.</param>
@@ -269,6 +270,14 @@ public sealed partial class DeliveryWorkflow
         FinishSettling(message);
         await ReportAsync();
         await CleanUpAsync();
+
+        // An environment rollback served during the cleanup moved traffic off the new infra-set: say so, so that neither
+        // the delivery nor the environment's version-set history calls this release promoted and in service.
+        if (state.LastKnownGood != canary && rolledBackDuringCleanup is { } rollback)
+        {
+            return await EndAsync(DeliveryOutcome.Aborted, "ManualRollback", $"{rollback} after {canary} had been promoted ({message})");
+        }
+
         return await EndAsync(DeliveryOutcome.Promoted, "Promoted", message);
     }
 
