@@ -25,6 +25,7 @@ using DurableDelivery.Workflows.Environments;
 //  - baselines in the same run: a bare weight switch through the provider (the floor under (a)), the start-up of
 //    'dotnet ddctl.dll --version' (the floor under (b)) and 'ddctl env status' (what (b) does before its update).
 // Usage: dotnet run -c Release --project bench/DurableDelivery.Bench.Delivery -- [--runs 30] [--rps 500] [--baseline 30] [--provider-runs 10] [--worker inproc|process]
+//        [--ddctl <path of a ddctl executable, e.g. one published ReadyToRun (docs/cli.md)>; default: dotnet <the build's ddctl.dll>]
 var runs = Arg("--runs", 30);
 var rps = Arg("--rps", 500);
 var baselineSwitches = Arg("--baseline", 30);
@@ -32,13 +33,21 @@ var providerRuns = Arg("--provider-runs", 10);
 var workerInProcess = TextArg("--worker", "inproc") != "process";
 var repo = FindRepo();
 var configuration = typeof(ListenerTraffic).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-var ddctl = Path.Combine(repo, "src", "DurableDelivery.Cli", "bin", configuration, "net10.0", "ddctl.dll");
+var ddctlArg = TextArg("--ddctl", "");
+var ddctl = ddctlArg.Length > 0 ? Path.GetFullPath(ddctlArg) : Path.Combine(repo, "src", "DurableDelivery.Cli", "bin", configuration, "net10.0", "ddctl.dll");
+var ddctlLabel = ddctlArg.Length > 0 ? ddctl : "dotnet ddctl.dll";
+if (!File.Exists(ddctl))
+{
+    Console.Error.WriteLine($"error: no ddctl at {ddctl}; build it (dotnet build -c Release src/DurableDelivery.Cli) or pass --ddctl <path of a ddctl executable>.");
+    return 2;
+}
+
 var dataDir = Path.Combine(Path.GetTempPath(), "dd-bench-delivery-" + Guid.NewGuid().ToString("N")[..8]);
 var settle = TimeSpan.FromSeconds(1);
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; {configuration} build; commit {Git(repo, "rev-parse --short HEAD")}");
 Console.WriteLine($"uptime before: {Uptime()}");
-Console.WriteLine($"settings: {runs} rollbacks per kind, {rps} req/s open-loop load, {baselineSwitches} baseline switches, {providerRuns} provider-only cycles, worker {(workerInProcess ? "in the bench process" : "in a 'ddctl worker run' process")}");
+Console.WriteLine($"settings: ddctl = {ddctlLabel}; {runs} rollbacks per kind, {rps} req/s open-loop load, {baselineSwitches} baseline switches, {providerRuns} provider-only cycles, worker {(workerInProcess ? "in the bench process" : "in a 'ddctl worker run' process")}");
 
 await LocalProviderProcess.StartAsync(new LocalProviderOptions { DataDirectory = dataDir, ArtifactsDirectory = Path.Combine(repo, "infra", "local", "artifacts") });
 using var local = new LocalInfraProvider(dataDir);
@@ -144,7 +153,7 @@ finally
     Directory.Delete(dataDir, recursive: true);
 }
 
-PrintResults(rounds, switchBaseline, processStart, processStatus, providerCycle, workerInProcess, rps);
+PrintResults(rounds, switchBaseline, processStart, processStatus, providerCycle, workerInProcess, rps, ddctlLabel);
 return 0;
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -257,8 +266,8 @@ static async Task ProviderOnlyAsync(LocalInfraProvider provider, int rps, int sw
 
 static async Task<Process> StartWorkerProcessAsync(string ddctl, string dataDir)
 {
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    foreach (var a in (string[])[ddctl, "worker", "run", "--data-dir", dataDir])
+    var info = DdctlStart(ddctl);
+    foreach (var a in (string[])["worker", "run", "--data-dir", dataDir])
     {
         info.ArgumentList.Add(a);
     }
@@ -278,6 +287,19 @@ static async Task<Process> StartWorkerProcessAsync(string ddctl, string dataDir)
     throw new InvalidOperationException("the worker process exited before it was ready");
 }
 
+// A .dll runs through the dotnet host; anything else is an executable (the apphost of a published ddctl).
+static ProcessStartInfo DdctlStart(string ddctl)
+{
+    var dll = ddctl.EndsWith(".dll", StringComparison.Ordinal);
+    var info = new ProcessStartInfo(dll ? "dotnet" : ddctl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    if (dll)
+    {
+        info.ArgumentList.Add(ddctl);
+    }
+
+    return info;
+}
+
 static async Task<double> ProcessSecondsAsync(string ddctl, string[] args)
 {
     var watch = Stopwatch.StartNew();
@@ -287,8 +309,7 @@ static async Task<double> ProcessSecondsAsync(string ddctl, string[] args)
 
 static async Task<(int Exit, string Stdout)> RunAsync(string ddctl, string[] args)
 {
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    info.ArgumentList.Add(ddctl);
+    var info = DdctlStart(ddctl);
     foreach (var a in args)
     {
         info.ArgumentList.Add(a);
@@ -302,7 +323,7 @@ static async Task<(int Exit, string Stdout)> RunAsync(string ddctl, string[] arg
     return (process.ExitCode, await stdout + await stderr);
 }
 
-static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<double> processStart, List<double> processStatus, List<double> providerCycle, bool timedWorker, int rps)
+static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<double> processStart, List<double> processStatus, List<double> providerCycle, bool timedWorker, int rps, string ddctlLabel)
 {
     var a = rounds.Where(r => r.InProcess).ToList();
     var b = rounds.Where(r => !r.InProcess).ToList();
@@ -312,12 +333,12 @@ static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<d
     Console.WriteLine("|---|---|---|---|---|---|---|");
     Row("(a) rollback update in-process: issue -> listener switched", [.. a.Select(r => r.EffectiveMs)]);
     Row("(a) rollback update in-process: call round trip (returns after the weights are applied)", [.. a.Select(r => r.CallMs)]);
-    Row("(b) `dotnet ddctl.dll env rollback` process: start -> listener switched", [.. b.Select(r => r.EffectiveMs)]);
+    Row($"(b) `{ddctlLabel} env rollback` process: start -> listener switched", [.. b.Select(r => r.EffectiveMs)]);
     Row("(b) process: start -> exit", [.. b.Select(r => r.CallMs)]);
     Row("(b) process: the update round trip ddctl reports (elapsedMs)", [.. b.Select(r => r.CliUpdateMs!.Value)]);
     Row("baseline: provider SetWeights alone -> listener switched", [.. switchBaseline]);
-    Row("baseline: `dotnet ddctl.dll --version` start -> exit", [.. processStart]);
-    Row("baseline: `dotnet ddctl.dll env status bench -o json` start -> exit (open the store, describe, status query)", [.. processStatus]);
+    Row($"baseline: `{ddctlLabel} --version` start -> exit", [.. processStart]);
+    Row($"baseline: `{ddctlLabel} env status bench -o json` start -> exit (open the store, describe, status query)", [.. processStatus]);
     Console.WriteLine(Invariant($"ratios (p50): (a) / provider switch = {Ratio(a.Select(r => r.EffectiveMs), switchBaseline)}, (b) / process start = {Ratio(b.Select(r => r.EffectiveMs), processStart)}, (b) - process start p50 = {Stats.Percentile([.. b.Select(r => r.EffectiveMs)], 50) - Stats.Percentile([.. processStart], 50):0} ms"));
     Console.WriteLine($"requests sent after the rollback returned but served elsewhere: {rounds.Sum(r => r.LateElsewhere)}; sent after issue and before the switch, served by the old infra-set: "
         + $"(a) median {Stats.Percentile([.. a.Select(r => (double)r.Elsewhere)], 50):0}, max {a.Max(r => r.Elsewhere)}; (b) median {Stats.Percentile([.. b.Select(r => (double)r.Elsewhere)], 50):0}, max {b.Max(r => r.Elsewhere)}");
