@@ -117,6 +117,9 @@ internal sealed record NewActivity
 
     public required ActivityOptionsRecord Options { get; init; }
 
+    /// <summary>Gets <see cref="Options"/> as JSON when the caller already has it (the scheduled event's details), so the store does not serialize it again.</summary>
+    public string? OptionsJson { get; init; }
+
     /// <summary>Claimed by the committing worker in the same transaction (eager dispatch).</summary>
     public bool Eager { get; init; }
 }

@@ -35,12 +35,13 @@ internal sealed partial class WorkflowInstance
             Heartbeat = options.HeartbeatTimeout, RetryPolicy = options.RetryPolicy, Summary = options.Summary,
         };
         var queueName = options.TaskQueue ?? Info.TaskQueue;
+        var recordJson = PayloadConverter.Serialize(record);
         var id = AddCommand(id => new WorkflowCommand(new HistoryEvent
         {
-            EventType = EventType.ActivityTaskScheduled, Name = activityType, Payload = argsJson, TaskQueue = queueName, Details = PayloadConverter.Serialize(record),
+            EventType = EventType.ActivityTaskScheduled, Name = activityType, Payload = argsJson, TaskQueue = queueName, Details = recordJson,
         })
         {
-            Activity = new NewActivity { ScheduledEventId = id, ActivityType = activityType, TaskQueue = queueName, ArgsJson = argsJson, Options = record },
+            Activity = new NewActivity { ScheduledEventId = id, ActivityType = activityType, TaskQueue = queueName, ArgsJson = argsJson, Options = record, OptionsJson = recordJson },
         });
         var pending = new PendingActivity(id, activityType, options.CancellationType);
         activities[id] = pending;

@@ -143,7 +143,7 @@ internal sealed partial class SqliteWorkflowStore
             size += eventData[i].Length;
         }
 
-        var activityOptions = c.NewActivities.Select(a => Ser(a.Options)).ToArray();
+        var activityOptions = c.NewActivities.Select(a => a.OptionsJson ?? Ser(a.Options)).ToArray();
         return CommitAsync();
 
         async Task<CommitOutcome> CommitAsync()
