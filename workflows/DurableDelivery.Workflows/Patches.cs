@@ -17,6 +17,13 @@ internal static class Patches
     /// </summary>
     public const string RollbackKeepsPromotedWarm = "rollback-keeps-promoted-warm";
 
+    /// <summary>
+    /// A bake reads the new infra-set's health every <c>HealthySlice</c> (activity <c>DescribeInfraSet</c>) and rolls
+    /// back when it stays unhealthy longer than <c>UnhealthyGrace</c>. Before: health was checked only before the first
+    /// traffic step.
+    /// </summary>
+    public const string BakeWatchesHealth = "bake-watches-health";
+
     /// <summary>A rollback under the rule this run follows (<see cref="RollbackKeepsPromotedWarm"/>, or the rule before it on replay).</summary>
     /// <param name="state">The state.</param>
     /// <param name="target">The warm infra-set that takes all traffic.</param>

@@ -173,6 +173,71 @@ public sealed class DeliveryWorkflowTests
         (await h.StatusAsync()).Deliveries.ShouldBeEmpty();
     });
 
+    private static readonly string MinuteBakes = DeliveryHarness.EnvironmentYaml.Replace("bake: 15s", "bake: 1m", StringComparison.Ordinal);
+
+    private static Task WithHealthScriptAsync(string artifact, Providers.InfraSetStatus[] script, Func<DeliveryHarness, Task> body)
+    {
+        var provider = new InMemoryProvider();
+        provider.HealthScripts[artifact] = new Queue<Providers.InfraSetStatus>(script);
+        return DeliveryHarness.RunAsync(body, provider);
+    }
+
+    [Fact]
+    public Task CanaryTurningUnhealthyDuringABake_IsRolledBackAfterTheGracePeriod_BeforeTheBakeEnds() =>
+        WithHealthScriptAsync("sample-v2-crashloop", [Providers.InfraSetStatus.Unhealthy], async h =>
+        {
+            await h.DeliverAsync("1.0.0", "sample-v1");
+            var ticket = await h.RequestAsync("2.0.0", "sample-v2-crashloop", MinuteBakes);
+
+            var result = await h.ResultAsync(ticket.DeliveryId);
+
+            result.Outcome.ShouldBe(DeliveryOutcome.RolledBack, result.Message);
+            result.Reason.ShouldBe("InfraSetUnhealthy");
+            result.Message.ShouldBe("infra-set demo-sample-v2-crashloop-0002 not healthy for 30s at step 1 (10%): Unhealthy (instance 1 exited with code 139; restarting); traffic returned to demo-sample-v1-0001");
+            var delivery = await h.DeliveryStatusAsync(ticket.DeliveryId);
+            (delivery.Steps[0].EndedAt! - delivery.Steps[0].StartedAt!).Value.ShouldBe(TimeSpan.FromSeconds(35), "first seen unhealthy at 5 s, rolled back 30 s later: not at the end of the 1 minute bake");
+            delivery.Steps[0].Gates.ShouldBeEmpty();
+            delivery.Timeline.Select(t => t.Kind).Where(k => k is "Unhealthy" or "InfraSetUnhealthy" or "RolledBack").ShouldBe(["Unhealthy", "InfraSetUnhealthy", "RolledBack"]);
+            h.Provider.Current("demo").ShouldBe(new Dictionary<string, int> { ["demo-sample-v1-0001"] = 100 });
+            h.Provider.Existing().ShouldBe(["demo-sample-v1-0001"]);
+            (await h.StatusAsync()).LastKnownGood.ShouldBe("demo-sample-v1-0001");
+            await h.AssertSettledAsync();
+            await h.RecordGoldenAsync(ticket.DeliveryId, "delivery-unhealthy-during-bake");
+        });
+
+    [Fact]
+    public Task CanaryUnhealthyAtTheEndOfABake_TheGateWaits_AndTheDeliveryRollsBack() =>
+        WithHealthScriptAsync("sample-v2-late", [Providers.InfraSetStatus.Healthy, Providers.InfraSetStatus.Healthy, Providers.InfraSetStatus.Degraded], async h =>
+        {
+            await h.DeliverAsync("1.0.0", "sample-v1");
+
+            var result = await h.DeliverAsync("2.0.0", "sample-v2-late");
+
+            result.Outcome.ShouldBe(DeliveryOutcome.RolledBack, result.Message);
+            result.Reason.ShouldBe("InfraSetUnhealthy");
+            var delivery = await h.DeliveryStatusAsync("delivery/demo/2");
+            delivery.Steps[0].Gates.ShouldBeEmpty("a gate does not pass a step whose new infra-set is seen unhealthy");
+            delivery.Steps[1].StartedAt.ShouldBeNull();
+            await h.AssertSettledAsync();
+        });
+
+    [Fact]
+    public Task CanaryUnhealthyForLessThanTheGracePeriod_DeliveryGoesOnAndSaysSo() =>
+        WithHealthScriptAsync("sample-v2-blip", [Providers.InfraSetStatus.Degraded, Providers.InfraSetStatus.Degraded, Providers.InfraSetStatus.Healthy], async h =>
+        {
+            await h.DeliverAsync("1.0.0", "sample-v1");
+            var ticket = await h.RequestAsync("2.0.0", "sample-v2-blip", MinuteBakes);
+
+            var result = await h.ResultAsync(ticket.DeliveryId);
+
+            result.Outcome.ShouldBe(DeliveryOutcome.Promoted, result.Message);
+            var timeline = (await h.DeliveryStatusAsync(ticket.DeliveryId)).Timeline;
+            timeline.Single(t => t.Kind == "Unhealthy").Message.ShouldStartWith("step 1: infra-set demo-sample-v2-blip-0002 is Degraded (instance 1 exited with code 139; restarting)");
+            timeline.Single(t => t.Kind == "HealthyAgain").Message.ShouldBe("step 1: infra-set demo-sample-v2-blip-0002 is healthy again after 10s");
+            await h.AssertSettledAsync();
+            await h.RecordGoldenAsync(ticket.DeliveryId, "delivery-promoted-health-watched");
+        });
+
     [Fact]
     public Task NeverHealthy_FailsWithoutMovingTrafficAndDeletesTheSet() => DeliveryHarness.RunAsync(async h =>
     {

@@ -79,10 +79,24 @@ internal sealed class InMemoryProvider : IInfraProvider
         }
     }
 
+    /// <summary>
+    /// Gets, per artifact, the statuses a healthy infra-set of that artifact goes through, one per describe (the last
+    /// one stays): e.g. <c>[Unhealthy]</c> for a canary that crash-loops once it took traffic. Its weights are then
+    /// refused like the real provider's.
+    /// </summary>
+    public Dictionary<string, Queue<InfraSetStatus>> HealthScripts { get; } = new(StringComparer.Ordinal);
+
     public Task<InfraSetInfo?> DescribeInfraSetAsync(string infraSetId, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
+            if (sets.TryGetValue(infraSetId, out var set) && set.Status is not (InfraSetStatus.Starting or InfraSetStatus.Deleted)
+                && HealthScripts.TryGetValue(set.Spec.ArtifactId, out var script) && script.Count > 0)
+            {
+                var next = script.Count > 1 ? script.Dequeue() : script.Peek();
+                set = sets[infraSetId] = set with { Status = next, StatusMessage = next == InfraSetStatus.Healthy ? "all instances healthy" : "instance 1 exited with code 139; restarting" };
+            }
+
             return Task.FromResult(sets.GetValueOrDefault(infraSetId));
         }
     }

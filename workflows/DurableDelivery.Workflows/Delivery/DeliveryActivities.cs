@@ -34,6 +34,13 @@ public sealed class DeliveryActivities(IInfraProvider provider) : IDeliveryActiv
 
     /// <inheritdoc/>
     [Activity]
+    public Task<ProvisionedInfraSet> DescribeInfraSetAsync(string infraSetId) => Call(async ct =>
+        await provider.DescribeInfraSetAsync(infraSetId, ct).ConfigureAwait(false) is { } info
+            ? Reduce(info)
+            : new ProvisionedInfraSet(infraSetId, string.Empty, false, "NotFound", $"the provider has no infra-set '{infraSetId}'"));
+
+    /// <inheritdoc/>
+    [Activity]
     // An infra-set the provider finds unhealthy is a final answer here, not a reason to retry: a rollback or a step must
     // not hang until the infra-set recovers and then move traffic by itself; the workflow refuses or rolls back instead.
     public Task<TrafficWeights> SetWeightsAsync(string environment, TrafficWeights weights, string idempotencyKey) => Call(async ct =>

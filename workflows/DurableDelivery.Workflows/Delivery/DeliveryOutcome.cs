@@ -9,7 +9,10 @@ public enum DeliveryOutcome
     /// <summary>The new infra-set took all traffic and became last known good.</summary>
     Promoted,
 
-    /// <summary>A health gate failed and traffic went back to the last known good infra-set by itself.</summary>
+    /// <summary>
+    /// A health gate failed, or the new infra-set stayed unhealthy during a bake (reason <c>InfraSetUnhealthy</c>), and
+    /// traffic went back to the last known good infra-set by itself.
+    /// </summary>
     RolledBack,
 
     /// <summary>

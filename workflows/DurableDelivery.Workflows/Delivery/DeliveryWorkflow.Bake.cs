@@ -9,22 +9,29 @@ public sealed partial class DeliveryWorkflow
 {
     /// <summary>
     /// Bakes at step <paramref name="i"/>: waits the bake time (paused time does not count, extensions add to it),
-    /// runs an interim gate every <see cref="InterimGateInterval"/> of a long bake and the gate at its end.
+    /// runs an interim gate every <see cref="InterimGateInterval"/> of a long bake and the gate at its end, and reads
+    /// the new infra-set's health every <see cref="HealthySlice"/>.
     /// </summary>
-    /// <returns>The failed gate, or <see langword="null"/> when the step passed or an override interrupted it.</returns>
+    /// <returns>Why the step failed (a failed gate, or the new infra-set unhealthy for longer than <see cref="UnhealthyGrace"/>),
+    /// or <see langword="null"/> when the step passed or an override interrupted it.</returns>
     /// <remarks>
     /// A marginal gate bakes once more; a second marginal or an inconclusive gate (too little data is never a pass)
-    /// pauses the delivery for a person, who resumes (bake again), promotes or aborts.
+    /// pauses the delivery for a person, who resumes (bake again), promotes or aborts. A bake does not end while the new
+    /// infra-set is seen unhealthy: it recovers (the step goes on) or the grace runs out (rollback). Health is not read
+    /// while paused (the bake clock stops), nor in runs recorded before the health watch (<see cref="Patches.BakeWatchesHealth"/>).
     /// </remarks>
-    private async Task<GateRecord?> BakeAsync(int i)
+    private async Task<BakeFailure?> BakeAsync(int i)
     {
         await SetPhaseAsync(DeliveryPhase.Baking, i);
         var step = steps[i];
         var gated = stable is not null && canary != stable && step.Percent < 100;
+        var watch = stable is not null && canary != stable && Workflow.Patched(Patches.BakeWatchesHealth);
         var since = Now;
         var end = Now + step.Bake;
         var interimAt = since + InterimGateInterval;
+        var healthAt = since + HealthySlice;
         var bakedAgain = false;
+        canaryUnhealthySince = null;
         while (true)
         {
             if (pending is not null)
@@ -43,6 +50,8 @@ public sealed partial class DeliveryWorkflow
                 }
 
                 end = Now + (left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                healthAt = Now + HealthySlice;
+                canaryUnhealthySince = null;
                 continue;
             }
 
@@ -54,7 +63,8 @@ public sealed partial class DeliveryWorkflow
             }
 
             bakeEndsAt = end;
-            if (Now >= end)
+            var waitingOnHealth = watch && canaryUnhealthySince is not null;
+            if (Now >= end && !waitingOnHealth)
             {
                 bakeEndsAt = null;
                 if (!gated)
@@ -68,7 +78,7 @@ public sealed partial class DeliveryWorkflow
                     case GateVerdict.Pass:
                         return null;
                     case GateVerdict.Fail:
-                        return gate;
+                        return GateFailed(i, gate);
                     case GateVerdict.Marginal when !bakedAgain:
                         bakedAgain = true;
                         end = Now + (step.Bake > TimeSpan.Zero ? step.Bake : TimeSpan.FromSeconds(30));
@@ -81,7 +91,14 @@ public sealed partial class DeliveryWorkflow
                 }
             }
 
-            var wakeAt = gated && interimAt < end ? interimAt : end;
+            // Past the end only while waiting for an unhealthy infra-set to recover; otherwise the bake end, the next
+            // interim gate, or the next health check, whichever comes first.
+            var wakeAt = Now >= end ? healthAt : gated && interimAt < end ? interimAt : end;
+            if (watch && healthAt < wakeAt)
+            {
+                wakeAt = healthAt;
+            }
+
             await Workflow.WaitConditionAsync(() => paused || pending is not null || pendingExtension > TimeSpan.Zero, wakeAt - Now);
             if (gated && Now >= interimAt && Now < end && !paused && pending is null)
             {
@@ -89,10 +106,59 @@ public sealed partial class DeliveryWorkflow
                 var interim = await EvaluateGateAsync(i, since, interim: true);
                 if (interim.Result.Verdict == GateVerdict.Fail)
                 {
-                    return interim;
+                    return GateFailed(i, interim);
+                }
+            }
+
+            if (watch && Now >= healthAt && !paused && pending is null)
+            {
+                healthAt = Now + HealthySlice;
+                if (await WatchHealthAsync(i) is { } unhealthy)
+                {
+                    return unhealthy;
                 }
             }
         }
+    }
+
+    private BakeFailure GateFailed(int i, GateRecord gate) =>
+        new("GateFailed", $"health gate failed at step {i + 1} ({steps[i].Percent}%): {gate.Result.Message}");
+
+    /// <summary>
+    /// Reads the new infra-set's health once: notes when it turns unhealthy and when it recovers, and fails the step
+    /// once it has been seen unhealthy for <see cref="UnhealthyGrace"/>.
+    /// </summary>
+    private async Task<BakeFailure?> WatchHealthAsync(int i)
+    {
+        var seen = await Workflow.ExecuteActivityAsync((IDeliveryActivities a) => a.DescribeInfraSetAsync(canary!), Quick);
+        if (seen.Healthy)
+        {
+            if (canaryUnhealthySince is { } from)
+            {
+                canaryUnhealthySince = null;
+                Note("HealthyAgain", $"step {i + 1}: infra-set {canary} is healthy again after {Domain.Common.DurationText.Format(Now - from)}");
+                await ReportAsync();
+            }
+
+            return null;
+        }
+
+        if (canaryUnhealthySince is not { } since)
+        {
+            canaryUnhealthySince = Now;
+            Note("Unhealthy", $"step {i + 1}: infra-set {canary} is {seen.Status} ({seen.Message}); it keeps {steps[i].Percent}% of traffic for up to {Domain.Common.DurationText.Format(UnhealthyGrace)} unless it recovers");
+            await ReportAsync();
+            return null;
+        }
+
+        if (Now - since < UnhealthyGrace)
+        {
+            return null;
+        }
+
+        var message = $"infra-set {canary} not healthy for {Domain.Common.DurationText.Format(Now - since)} at step {i + 1} ({steps[i].Percent}%): {seen.Status} ({seen.Message})";
+        Note("InfraSetUnhealthy", message);
+        return new BakeFailure("InfraSetUnhealthy", message);
     }
 
     /// <summary>Reads the samples of the canary and the stable infra-set over the same window and judges them.</summary>
@@ -163,4 +229,7 @@ public sealed partial class DeliveryWorkflow
         Note(value ? "Paused" : "Resumed", reason ?? (value ? "paused" : "resumed"));
         await ReportAsync();
     }
+
+    /// <summary>Why a step failed: a reason code (<c>GateFailed</c>, <c>InfraSetUnhealthy</c>) and one line with the numbers.</summary>
+    private sealed record BakeFailure(string Reason, string Message);
 }

@@ -33,6 +33,13 @@ public sealed partial class DeliveryWorkflow
     /// <summary>How long one <c>WaitHealthy</c> activity waits before the workflow looks at overrides again.</summary>
     public static readonly TimeSpan HealthySlice = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the new infra-set may be seen unhealthy during a bake (checked every <see cref="HealthySlice"/>) before
+    /// the delivery rolls back by itself, as for a failed gate (reason <c>InfraSetUnhealthy</c>).
+    /// </summary>
+    /// <remarks>Long enough for one instance restart, short enough that a crash-looping canary does not keep its share of traffic for a whole bake.</remarks>
+    public static readonly TimeSpan UnhealthyGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>How long draining an infra-set may take before it is deleted anyway.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
@@ -63,6 +70,7 @@ public sealed partial class DeliveryWorkflow
     private DeliveryResult? result;
     private int trafficChanges;
     private string? rolledBackDuringCleanup;
+    private DateTimeOffset? canaryUnhealthySince;
 
     /// <summary>Initializes a new instance of the <see cref="DeliveryWorkflow"/> class from its input, before any handler runs.</summary>
     /// <param name="input">The delivery, its environment declaration and the environment state at the start.</param>
@@ -185,9 +193,9 @@ public sealed partial class DeliveryWorkflow
             steps[i] = steps[i] with { Weights = state.Weights, StartedAt = Now };
             var bake = await BakeAsync(i);
             steps[i] = steps[i] with { EndedAt = Now };
-            if (bake is { } failedGate)
+            if (bake is { } failed)
             {
-                return await RollBackToAsync(stable!, DeliveryOutcome.RolledBack, "GateFailed", $"health gate failed at step {i + 1} ({steps[i].Percent}%): {failedGate.Result.Message}; traffic returned to {stable}");
+                return await RollBackToAsync(stable!, DeliveryOutcome.RolledBack, failed.Reason, $"{failed.Message}; traffic returned to {stable}");
             }
         }
 
@@ -291,8 +299,8 @@ public sealed partial class DeliveryWorkflow
         await MoveAllTrafficToAsync(target);
         phase = DeliveryPhase.CleaningUp;
 
-        // The gate already wrote its own GateFailed line with the numbers; this one says what was done about it.
-        Note(reason == "GateFailed" ? "RolledBack" : reason, message);
+        // The gate (or the health watch) already wrote its own line with the numbers; this one says what was done about it.
+        Note(reason is "GateFailed" or "InfraSetUnhealthy" ? "RolledBack" : reason, message);
         FinishSettling(message);
         await ReportAsync();
         await CleanUpAsync();

@@ -39,6 +39,13 @@ public interface IDeliveryActivities
     [Activity]
     Task<ProvisionedInfraSet> WaitHealthyAsync(string infraSetId, TimeSpan timeout);
 
+    /// <summary>Reads an infra-set's health as the provider sees it now, without waiting.</summary>
+    /// <param name="infraSetId">The infra-set.</param>
+    /// <returns>The infra-set; <see cref="ProvisionedInfraSet.Healthy"/> is false when any instance fails its health check or the provider has no such infra-set.</returns>
+    /// <remarks>The delivery calls it every <see cref="DeliveryWorkflow.HealthySlice"/> of a bake, so a canary that stops being healthy after it took traffic is rolled back.</remarks>
+    [Activity]
+    Task<ProvisionedInfraSet> DescribeInfraSetAsync(string infraSetId);
+
     /// <summary>Replaces the listener's weights and reads them back.</summary>
     /// <param name="environment">The environment.</param>
     /// <param name="weights">The weights; every infra-set with a positive weight must be healthy.</param>
