@@ -18,8 +18,9 @@ internal sealed class WorkflowTracingEventListener : EventListener
 {
     private const int TaskScheduledEventId = 7;
 
-    // Keyword 1 = TaskTransfer, 2 = Tasks: TaskScheduled is raised under them.
-    private const EventKeywords TaskKeywords = (EventKeywords)3;
+    // TaskScheduled is raised under keywords 1 (TaskTransfer) and 2 (Tasks); enabling 1 alone is enough for it and leaves
+    // out the events raised under Tasks only (TaskStarted for every task run in the process, TaskWaitEnd).
+    private const EventKeywords TaskKeywords = (EventKeywords)1;
     private const string TplEventSourceName = "System.Threading.Tasks.TplEventSource";
     private static readonly Lazy<WorkflowTracingEventListener> Instance = new(() => new WorkflowTracingEventListener());
 
