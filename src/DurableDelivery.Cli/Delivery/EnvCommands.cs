@@ -157,8 +157,9 @@ internal static class EnvCommands
             + "Example: ddctl env rollback demo --reason \"error rate up after v2\" [--to demo-sample-v1-0001]")
         { environment, to };
         var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
+        var hostWorker = DeliveryCli.AddHostWorker(command, "rollback");
         var common = DeliveryCli.AddCommon(command);
-        command.Action = new CliAction((parse, ct) => OverrideAsync(parse, common, environment, "rollback", "rollback", ct, () =>
+        command.Action = new CliAction((parse, ct) => OverrideAsync(parse, common, hostWorker, environment, "rollback", "rollback", ct, () =>
         {
             var (by, reason) = DeliveryCli.Audit(parse, audit);
             var target = parse.GetValue(to);
@@ -182,8 +183,9 @@ internal static class EnvCommands
             + "Example: ddctl env set-weights demo demo-sample-v1-0001=90,demo-sample-v2-0002=10 --reason \"hold v2 at 10%\"")
         { environment, weights };
         var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
+        var hostWorker = DeliveryCli.AddHostWorker(command, "weight change");
         var common = DeliveryCli.AddCommon(command);
-        command.Action = new CliAction((parse, ct) => OverrideAsync(parse, common, environment, "setWeights", "weight change", ct, () =>
+        command.Action = new CliAction((parse, ct) => OverrideAsync(parse, common, hostWorker, environment, "setWeights", "weight change", ct, () =>
         {
             var table = ParseWeights(parse.GetValue(weights)!);
             var (by, reason) = DeliveryCli.Audit(parse, audit);
@@ -220,9 +222,12 @@ internal static class EnvCommands
         return new TrafficWeights { Weights = weights };
     }
 
-    /// <summary>An environment override: check input, prove a worker answers (status query), send the update, print what changed.</summary>
+    /// <summary>
+    /// An environment override: check input, run a worker in this command if none runs (<c>--host-worker auto</c>), prove a
+    /// worker answers (status query), send the update, print what changed.
+    /// </summary>
     private static async Task<int> OverrideAsync(
-        ParseResult parse, CommonOptions common, Argument<string> environment, string update, string what, CancellationToken ct, Func<Override> build)
+        ParseResult parse, CommonOptions common, Option<string> hostWorker, Argument<string> environment, string update, string what, CancellationToken ct, Func<Override> build)
     {
         var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
         var request = build();
@@ -233,6 +238,7 @@ internal static class EnvCommands
             throw CliException.BadInput($"environment '{env}' is closed (workflow {run.WorkflowId} {run.Status}); deliver to it again to restart it: ddctl deliver {env} --version-set <file>.");
         }
 
+        await using var hosted = await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
         var before = (await cli.QueryStatusAsync<EnvironmentStatus>(run.WorkflowId)).Value;
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
         return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, before.Weights, env, ids, $"ddctl env status {env}"), parse.IsJson(common.Output), ct);

@@ -166,6 +166,14 @@ public sealed partial class DurableClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lists the workers running on this store now (their process is alive), in the order they started. Like the pollers
+    /// of Temporal's <c>DescribeTaskQueue</c>: an empty list means nothing will pick up new work until a worker starts.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The worker ids (<c>&lt;host&gt;@&lt;pid&gt;-&lt;n&gt;</c>).</returns>
+    public Task<IReadOnlyList<string>> ListWorkersAsync(CancellationToken cancellationToken = default) => Store.ListLiveWorkersAsync(cancellationToken);
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -54,6 +54,9 @@ internal interface IWorkflowStore : IAsyncDisposable
 
     Task UnregisterWorkerAsync(string workerId, CancellationToken ct);
 
+    /// <summary>The ids of the workers whose process is alive (it holds its lock file), this process's own included.</summary>
+    Task<IReadOnlyList<string>> ListLiveWorkersAsync(CancellationToken ct);
+
     /// <summary>Releases what dead workers owned so that live ones can resume it. Returns how many workers were reaped.</summary>
     Task<int> ReapDeadWorkersAsync(string selfId, CancellationToken ct);
 

@@ -24,11 +24,7 @@ public sealed class RollbackTests : RigTest
         outcome["override"]!["kind"]!.GetValue<string>().ShouldBe("rollback");
 
         // The provider applied it before the command returned, and every request sent since then went to v1.
-        var applied = await Rig.Provider.GetWeightsAsync(DeliveryRig.Env);
-        WeightTable.Format(applied.Weights).ShouldBe($"{v1}=100");
-        var back = await Rig.Monitor.WaitForAsync(t => t.Revision == applied.Revision, $"revision {applied.Revision}, read back from the provider", TimeSpan.FromSeconds(10)); // the monitor polls: it may see the table a moment after the command returned
-        var afterRollback = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 200, "after the rollback");
-        afterRollback.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));
+        var applied = await AllTrafficOnV1Async(v1);
         Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100", $"{v1}=100");
 
         // v1 is last known good again; v2, rolled back from, is retired, then drained and deleted by the environment.
@@ -51,12 +47,58 @@ public sealed class RollbackTests : RigTest
         // Nothing warm is left to roll back to: refused with the environment's reason, exit 1, nothing changed.
         var refused = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "again", "--as", "oncall");
         refused.ExitCode.ShouldBe(1, refused.ToString());
-        refused.Stderr.ShouldBe($"error: env/demo refused the rollback: cannot roll back: no warm infra-set to roll back to; warm infra-sets: {v1}\n");
+        refused.Stderr.ShouldBe($"error: env/demo refused the rollback: cannot roll back: {v1} already takes 100% of traffic; no other warm infra-set to roll back to\n");
         var unknown = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--to", "demo-nope-0009", "--reason", "typo", "--as", "oncall");
         unknown.ExitCode.ShouldBe(1, unknown.ToString());
         unknown.Stderr.ShouldBe($"error: env/demo refused the rollback: rollback target 'demo-nope-0009' does not exist; warm infra-sets: {v1}\n");
         (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(applied.Revision, "refused rollbacks change nothing at the provider");
         (await Rig.EnvStatusJsonAsync())["overrides"]!.AsArray().Count.ShouldBe(1, "a refused update leaves no trace");
+        await Rig.ShouldKeepInvariantsAsync();
+    }
+
+    /// <summary>
+    /// "At any moment, even while a worker is down": the only worker was SIGKILLed after v2's promotion. With
+    /// <c>--host-worker never</c> the rollback reports that nobody answered and changes nothing; by default the command
+    /// runs a worker itself (the same workflows and provider, taking over the dead worker's runs), applies the rollback
+    /// through env/demo as usual, and stops that worker when it exits.
+    /// </summary>
+    [Fact]
+    public async Task EnvRollback_WhileNoWorkerRuns_TheCommandRunsOne_AndAllTrafficIsBackOnV1()
+    {
+        var v1 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v1"), DeliveryOutcome.Promoted)).InfraSetId!;
+        var v2 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v2"), DeliveryOutcome.Promoted)).InfraSetId!;
+        await Rig.Worker.KillAsync();
+        (await Rig.Client.ListWorkersAsync()).ShouldBeEmpty("the killed worker's lock is released by the kernel");
+        var before = await Rig.Provider.GetWeightsAsync(DeliveryRig.Env);
+
+        var asked = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 bad", "--as", "oncall", "--host-worker", "never", "--timeout", "2s");
+        asked.ExitCode.ShouldBe(5, asked.ToString());
+        asked.Stderr.ShouldContain("no worker picked this up within 2 s");
+        (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(before.Revision, "nothing changes when nobody answers");
+
+        var rollback = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 bad, worker down", "--as", "oncall", "-o", "json");
+
+        rollback.ExitCode.ShouldBe(0, rollback.ToString());
+        rollback.Stderr.ShouldStartWith($"no worker is running on {Rig.DataDir}; running one in this command until the rollback is applied");
+        var outcome = System.Text.Json.Nodes.JsonNode.Parse(rollback.Stdout)!;
+        WeightTable.Format(outcome["weightsBefore"]!).ShouldBe($"{v2}=100");
+        WeightTable.Format(outcome["weights"]!).ShouldBe($"{v1}=100");
+        await AllTrafficOnV1Async(v1);
+        (await Rig.Client.ListWorkersAsync()).ShouldBeEmpty("the command stopped the worker it ran");
+
+        // A worker started later carries on from the durable history: the override is recorded like any other and v2,
+        // rolled back from, is cleaned up.
+        await Rig.StartWorkerAsync();
+        var env = await Eventually.UntilAsync(
+            Rig.EnvStatusJsonAsync,
+            e => e["infraSets"]!.AsArray().Any(s => s!["id"]!.GetValue<string>() == v2 && s["status"]!.GetValue<string>() == "Deleted"),
+            TimeSpan.FromSeconds(30),
+            $"the environment cleans up {v2}");
+        env["lastKnownGood"]!.GetValue<string>().ShouldBe(v1);
+        var record = env["overrides"]!.AsArray().Single()!;
+        record["applied"]!.GetValue<bool>().ShouldBeTrue();
+        record["request"]!["requestedBy"]!.GetValue<string>().ShouldBe("oncall");
+        Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100", $"{v1}=100");
         await Rig.ShouldKeepInvariantsAsync();
     }
 
@@ -98,5 +140,16 @@ public sealed class RollbackTests : RigTest
         rollbackNow.OkJson()["message"]!.GetValue<string>().ShouldBe($"rolled back to {v1} by oncall: v2 is slow, v1 is back: all traffic on it");
         (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(before.Revision + 1, "exactly one rollback reached the provider");
         await Rig.ShouldKeepInvariantsAsync();
+    }
+
+    /// <summary>The provider's table puts all traffic on <paramref name="v1"/>, and every request sent since it was seen went to v1.</summary>
+    private async Task<ListenerWeights> AllTrafficOnV1Async(string v1)
+    {
+        var applied = await Rig.Provider.GetWeightsAsync(DeliveryRig.Env);
+        WeightTable.Format(applied.Weights).ShouldBe($"{v1}=100");
+        var back = await Rig.Monitor.WaitForAsync(t => t.Revision == applied.Revision, $"revision {applied.Revision}, read back from the provider", TimeSpan.FromSeconds(10)); // the monitor polls: it may see the table a moment after the command returned
+        var afterRollback = await Rig.Load!.WaitForSentSinceAsync(back.FirstSeen, 200, "after the rollback");
+        afterRollback.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));
+        return applied;
     }
 }

@@ -97,6 +97,33 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         return new SqliteWorkflowStore(dataDir, path, time ?? TimeProvider.System, conn);
     }
 
+    public async Task<IReadOnlyList<string>> ListLiveWorkersAsync(CancellationToken ct)
+    {
+        var workers = await ReadAsync(sql => sql.Query("SELECT worker_id FROM workers ORDER BY started", r => r.GetString(0)), ct).ConfigureAwait(false);
+        return [.. workers.Where(w => ownLocks.ContainsKey(w) || LockHeld(Path.Combine(workersDir, w + ".lock")))];
+    }
+
+    /// <summary>Whether a live process holds the advisory lock of a worker (a lock that can be taken belongs to a dead one).</summary>
+    private static bool LockHeld(string path)
+    {
+        try
+        {
+            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+            }
+
+            return false;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await writer.DisposeAsync().ConfigureAwait(false);
