@@ -43,7 +43,7 @@ internal sealed class SqlCommands(SqliteConnection connection, StatementCounter?
         {
             for (var i = 0; i < parameters.Length; i++)
             {
-                ps[i].Value = parameters[i].Value ?? DBNull.Value;
+                ps[i].Value = LibraryValue(parameters[i].Value);
             }
 
             return cmd;
@@ -52,11 +52,18 @@ internal sealed class SqlCommands(SqliteConnection connection, StatementCounter?
         ps.Clear();
         foreach (var (name, value) in parameters)
         {
-            ps.AddWithValue(name, value ?? DBNull.Value);
+            ps.AddWithValue(name, LibraryValue(value));
         }
 
         return cmd;
     }
+
+    private static object LibraryValue(object? value) => value switch
+    {
+        null => DBNull.Value,
+        Utf8Text text => text.ToString(),
+        _ => value,
+    };
 
     private static bool SameNames(SqliteParameterCollection ps, (string Name, object? Value)[] parameters)
     {
@@ -101,6 +108,29 @@ internal sealed class SqlCommands(SqliteConnection connection, StatementCounter?
         while (r.Read())
         {
             list.Add(map(r));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// As <see cref="Query{T}"/> for maps that read columns by index only (<see cref="SqlRow"/>): on the raw SQLite handle
+    /// when the statement allows it, through the library's reader otherwise.
+    /// </summary>
+    public List<T> Rows<T>(string sql, Func<SqlRow, T> map, params (string Name, object? Value)[] parameters)
+    {
+        var list = new List<T>();
+        if (RawFor(sql, parameters) is { } raw)
+        {
+            counter?.Add();
+            raw.ReadRows(Connection, parameters, list, map);
+            return list;
+        }
+
+        using var r = Get(sql, parameters).ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(map(new SqlRow(r)));
         }
 
         return list;
@@ -267,6 +297,31 @@ internal sealed class RawStatement : IDisposable
         }
     }
 
+    public void ReadRows<T>(SqliteConnection connection, (string Name, object? Value)[] parameters, List<T> into, Func<SqlRow, T> map)
+    {
+        Bind(parameters);
+        try
+        {
+            int rc;
+            while ((rc = Step(connection)) == SQLitePCL.raw.SQLITE_ROW)
+            {
+                into.Add(map(new SqlRow(this)));
+            }
+
+            Check(connection, rc, SQLitePCL.raw.SQLITE_DONE);
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
+    public bool IsNull(int column) => SQLitePCL.raw.sqlite3_column_type(stmt, column) == SQLitePCL.raw.SQLITE_NULL;
+
+    public long GetInt64(int column) => SQLitePCL.raw.sqlite3_column_int64(stmt, column);
+
+    public string GetString(int column) => SQLitePCL.raw.sqlite3_column_text(stmt, column).utf8_to_string();
+
     public void Dispose() => stmt.Dispose();
 
     /// <summary>The 1-based index of the parameter called <paramref name="name"/>, or 0; <paramref name="hint"/> is where it usually is.</summary>
@@ -289,7 +344,7 @@ internal sealed class RawStatement : IDisposable
     }
 
     private static bool Bindable(object? value) =>
-        value is null or DBNull or string or long or int or short or byte or bool or double or float or byte[];
+        value is null or DBNull or string or Utf8Text or long or int or short or byte or bool or double or float or byte[];
 
     private static void Check(SqliteConnection connection, int rc, int expected)
     {
@@ -338,6 +393,7 @@ internal sealed class RawStatement : IDisposable
             {
                 null or DBNull => SQLitePCL.raw.sqlite3_bind_null(stmt, index),
                 string text => BindText(index, text),
+                Utf8Text utf8 => BindUtf8(index, utf8.Bytes),
                 long l => SQLitePCL.raw.sqlite3_bind_int64(stmt, index, l),
                 int n => SQLitePCL.raw.sqlite3_bind_int64(stmt, index, n),
                 short n => SQLitePCL.raw.sqlite3_bind_int64(stmt, index, n),
@@ -355,6 +411,10 @@ internal sealed class RawStatement : IDisposable
             }
         }
     }
+
+    private int BindUtf8(int index, byte[] utf8) => utf8.Length == 0
+        ? SQLitePCL.raw.sqlite3_bind_text(stmt, index, string.Empty)
+        : SQLitePCL.raw.sqlite3_bind_text(stmt, index, utf8.AsSpan());
 
     private int BindText(int index, string text)
     {
@@ -377,4 +437,39 @@ internal sealed class RawStatement : IDisposable
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+}
+
+/// <summary>The current row of <see cref="SqlCommands.Rows{T}"/>: columns by index, from the raw statement or the library's reader.</summary>
+internal readonly struct SqlRow
+{
+    private readonly RawStatement? raw;
+    private readonly SqliteDataReader? reader;
+
+    public SqlRow(RawStatement raw) => this.raw = raw;
+
+    public SqlRow(SqliteDataReader reader) => this.reader = reader;
+
+    public bool IsDBNull(int column) => raw?.IsNull(column) ?? reader!.IsDBNull(column);
+
+    public long GetInt64(int column) => raw?.GetInt64(column) ?? reader!.GetInt64(column);
+
+    /// <summary>As <see cref="SqliteDataReader.GetInt32"/>: the 64-bit value, truncated.</summary>
+    public int GetInt32(int column) => (int)GetInt64(column);
+
+    public string GetString(int column) => raw?.GetString(column) ?? reader!.GetString(column);
+
+    public string? GetStringOrNull(int column) => IsDBNull(column) ? null : GetString(column);
+}
+
+/// <summary>
+/// A text value already encoded as UTF-8 (JSON serialized straight to bytes): bound as TEXT without a string in between.
+/// </summary>
+internal sealed class Utf8Text(byte[] bytes)
+{
+    public byte[] Bytes { get; } = bytes;
+
+    /// <summary>Gets the text's length in UTF-16 code units, as <see cref="string.Length"/> of the same text.</summary>
+    public int Utf16Length => System.Text.Encoding.UTF8.GetCharCount(Bytes);
+
+    public override string ToString() => System.Text.Encoding.UTF8.GetString(Bytes);
 }

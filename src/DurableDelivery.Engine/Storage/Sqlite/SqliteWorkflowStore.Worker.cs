@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DurableDelivery.Engine.Common;
 using DurableDelivery.Engine.History;
 
@@ -107,7 +108,7 @@ internal sealed partial class SqliteWorkflowStore
             return [];
         }
 
-        return await writer.WriteAsync(ctx => ctx.Sql.Query(
+        return await writer.WriteAsync(ctx => ctx.Sql.Rows(
             $"UPDATE runs SET owner=$me, ready_at=NULL WHERE run_id IN (SELECT run_id FROM runs WHERE ready_at IS NOT NULL AND ready_at<=$now AND (owner IS NULL OR owner=$me) AND task_queue IN ({inList}) ORDER BY ready_at LIMIT $n) RETURNING run_id",
             r => r.GetString(0),
             [("$now", NowMs()), ("$me", workerId), ("$n", limit), .. qps])).ConfigureAwait(false);
@@ -126,8 +127,8 @@ internal sealed partial class SqliteWorkflowStore
         {
             Run = run,
             History = ReadEvents(sql, runId, afterEventId),
-            Inbox = sql.Query("SELECT id, data FROM inbox WHERE run_id=$r ORDER BY id", r => new InboxItem(r.GetInt64(0), De<HistoryEvent>(r.GetString(1))!), ("$r", runId)),
-            DueTimers = sql.Query("SELECT event_id, fire_at FROM timers WHERE run_id=$r AND fire_at<=$now ORDER BY fire_at, event_id", r => new DueTimer(r.GetInt64(0), FromMs(r.GetInt64(1))), ("$r", runId), ("$now", now)),
+            Inbox = sql.Rows("SELECT id, data FROM inbox WHERE run_id=$r ORDER BY id", r => new InboxItem(r.GetInt64(0), De<HistoryEvent>(r.GetString(1))!), ("$r", runId)),
+            DueTimers = sql.Rows("SELECT event_id, fire_at FROM timers WHERE run_id=$r AND fire_at<=$now ORDER BY fire_at, event_id", r => new DueTimer(r.GetInt64(0), FromMs(r.GetInt64(1))), ("$r", runId), ("$now", now)),
             Now = FromMs(now),
         };
     }, ct);
@@ -135,12 +136,13 @@ internal sealed partial class SqliteWorkflowStore
     public Task<CommitOutcome> CommitWorkflowTaskAsync(WorkflowTaskCommit c, CancellationToken ct)
     {
         // JSON is written here, on the caller's thread: the single writer thread is the store's bottleneck, so it only runs SQL.
-        var eventData = new string[c.NewEvents.Count];
+        // Straight to UTF-8, which is what SQLite stores: no string in between. The size stays in UTF-16 code units, as it was.
+        var eventData = new Utf8Text[c.NewEvents.Count];
         long size = 0;
         for (var i = 0; i < eventData.Length; i++)
         {
-            eventData[i] = Ser(c.NewEvents[i])!;
-            size += eventData[i].Length;
+            eventData[i] = new Utf8Text(JsonSerializer.SerializeToUtf8Bytes(c.NewEvents[i], Json));
+            size += eventData[i].Utf16Length;
         }
 
         var activityOptions = c.NewActivities.Select(a => a.OptionsJson ?? Ser(a.Options)).ToArray();
@@ -162,13 +164,13 @@ internal sealed partial class SqliteWorkflowStore
     /// <summary>Thrown inside a commit to roll its savepoint back: an activity attempt it records is no longer current.</summary>
     private sealed class SupersededAttemptException : Exception;
 
-    private CommitOutcome CommitWorkflowTask(WriteContext ctx, WorkflowTaskCommit c, string[] eventData, long size, string?[] activityOptions)
+    private CommitOutcome CommitWorkflowTask(WriteContext ctx, WorkflowTaskCommit c, Utf8Text[] eventData, long size, string?[] activityOptions)
     {
         var sql = ctx.Sql;
         var now = NowMs();
 
         // The version check and the read of what the commit needs from the run are one statement.
-        var head = sql.Query(
+        var head = sql.Rows(
             "UPDATE runs SET version=version+1 WHERE run_id=$r AND version=$v AND status=1 AND owner=$me RETURNING workflow_id, workflow_type, version, last_event_id",
             r => (WorkflowId: r.GetString(0), WorkflowType: r.GetString(1), Version: r.GetInt64(2), LastEventId: r.GetInt64(3)),
             ("$r", c.RunId), ("$v", c.ExpectedVersion), ("$me", c.WorkerId));
@@ -236,7 +238,7 @@ internal sealed partial class SqliteWorkflowStore
 
         foreach (var scheduledId in c.CancelActivities)
         {
-            var owner = sql.Query("SELECT owner, attempt FROM activities WHERE run_id=$r AND scheduled_event_id=$s", r => (Owner: Str(r, 0), Attempt: r.GetInt32(1)), ("$r", c.RunId), ("$s", scheduledId));
+            var owner = sql.Rows("SELECT owner, attempt FROM activities WHERE run_id=$r AND scheduled_event_id=$s", r => (Owner: r.GetStringOrNull(0), Attempt: r.GetInt32(1)), ("$r", c.RunId), ("$s", scheduledId));
             if (owner is [{ Owner: null } pending])
             {
                 // Not started anywhere: cancel it outright.
@@ -382,7 +384,7 @@ internal sealed partial class SqliteWorkflowStore
     }
 
     /// <summary>Appends events with one multi-row INSERT per chunk (one statement instead of one per event).</summary>
-    private static void InsertEvents(SqlCommands sql, string runId, IReadOnlyList<HistoryEvent> events, string[] data)
+    private static void InsertEvents(SqlCommands sql, string runId, IReadOnlyList<HistoryEvent> events, Utf8Text[] data)
     {
         const int Chunk = 8;
         for (var start = 0; start < events.Count; start += Chunk)
