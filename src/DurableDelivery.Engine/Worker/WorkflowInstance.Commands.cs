@@ -38,7 +38,7 @@ internal sealed partial class WorkflowInstance
         var recordJson = PayloadConverter.Serialize(record);
         var id = AddCommand(id => new WorkflowCommand(new HistoryEvent
         {
-            EventType = EventType.ActivityTaskScheduled, Name = activityType, Payload = argsJson, TaskQueue = queueName, Details = recordJson,
+            EventId = id, Timestamp = Now, EventType = EventType.ActivityTaskScheduled, Name = activityType, Payload = argsJson, TaskQueue = queueName, Details = recordJson,
         })
         {
             Activity = new NewActivity { ScheduledEventId = id, ActivityType = activityType, TaskQueue = queueName, ArgsJson = argsJson, Options = record, OptionsJson = recordJson },

@@ -432,7 +432,9 @@ internal sealed partial class WorkflowInstance : TaskScheduler
 
         var id = nextEventId;
         var cmd = build(id);
-        var ev = cmd.Event with { EventId = id, Timestamp = Now };
+
+        // Builders on the hot path stamp the event themselves, which saves copying the event and the command.
+        var ev = cmd.Event.EventId == id && cmd.Event.Timestamp.EqualsExact(Now) ? cmd.Event : cmd.Event with { EventId = id, Timestamp = Now };
         if (expected is not null)
         {
             if (expectedIndex >= expected.Count)
@@ -454,7 +456,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         }
 
         nextEventId++;
-        commands.Add(cmd with { Event = ev });
+        commands.Add(ReferenceEquals(ev, cmd.Event) ? cmd : cmd with { Event = ev });
         return id;
     }
 
@@ -664,7 +666,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         {
             object? result = Definition.ResultType is null || runTask is null ? null : runTask.GetType().GetProperty("Result")!.GetValue(runTask);
             var json = PayloadConverter.Serialize(result);
-            AddCommand(_ => new WorkflowCommand(new HistoryEvent { EventType = EventType.WorkflowExecutionCompleted, Payload = json })
+            AddCommand(id => new WorkflowCommand(new HistoryEvent { EventId = id, Timestamp = Now, EventType = EventType.WorkflowExecutionCompleted, Payload = json })
             {
                 Close = new RunClose { Status = WorkflowExecutionStatus.Completed, ResultJson = json },
             });
