@@ -28,11 +28,7 @@ public sealed class RollbackTests : RigTest
         Rig.ShouldHaveAppliedTables($"{v1}=100", $"{v1}=90,{v2}=10", $"{v1}=50,{v2}=50", $"{v2}=100", $"{v1}=100");
 
         // v1 is last known good again; v2, rolled back from, is retired, then drained and deleted by the environment.
-        var env = await Eventually.UntilAsync(
-            Rig.EnvStatusJsonAsync,
-            e => e["infraSets"]!.AsArray().Any(s => s!["id"]!.GetValue<string>() == v2 && s["status"]!.GetValue<string>() == "Deleted"),
-            TimeSpan.FromSeconds(30),
-            $"the environment cleans up {v2}");
+        var env = await CleanedUpAsync(v2);
         env["lastKnownGood"]!.GetValue<string>().ShouldBe(v1);
         env["infraSets"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == v2)!["retired"]!.GetValue<bool>().ShouldBeTrue();
         var record = env["overrides"]!.AsArray().Single()!;
@@ -89,11 +85,7 @@ public sealed class RollbackTests : RigTest
         // A worker started later carries on from the durable history: the override is recorded like any other and v2,
         // rolled back from, is cleaned up.
         await Rig.StartWorkerAsync();
-        var env = await Eventually.UntilAsync(
-            Rig.EnvStatusJsonAsync,
-            e => e["infraSets"]!.AsArray().Any(s => s!["id"]!.GetValue<string>() == v2 && s["status"]!.GetValue<string>() == "Deleted"),
-            TimeSpan.FromSeconds(30),
-            $"the environment cleans up {v2}");
+        var env = await CleanedUpAsync(v2);
         env["lastKnownGood"]!.GetValue<string>().ShouldBe(v1);
         var record = env["overrides"]!.AsArray().Single()!;
         record["applied"]!.GetValue<bool>().ShouldBeTrue();
@@ -152,4 +144,11 @@ public sealed class RollbackTests : RigTest
         afterRollback.ShouldAllBe(r => r.Version == "v1" && r.StatusCode == 200, ListenerLoad.Describe(afterRollback));
         return applied;
     }
+
+    /// <summary>Waits until the environment has deleted <paramref name="infraSet"/> (drained, then deleted); returns its status.</summary>
+    private Task<System.Text.Json.Nodes.JsonNode> CleanedUpAsync(string infraSet) => Eventually.UntilAsync(
+        Rig.EnvStatusJsonAsync,
+        e => e["infraSets"]!.AsArray().Any(s => s!["id"]!.GetValue<string>() == infraSet && s["status"]!.GetValue<string>() == "Deleted"),
+        TimeSpan.FromSeconds(30),
+        $"the environment cleans up {infraSet}");
 }
