@@ -196,6 +196,16 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// </remarks>
     public async Task<Queried<T>> QueryStatusAsync<T>(string workflowId, string afterNoWorker = "Nothing was changed.")
     {
+        var (json, node) = await QueryStatusJsonAsync(workflowId, afterNoWorker);
+        return new Queried<T>(PayloadConverter.Deserialize<T>(json), node);
+    }
+
+    /// <summary>
+    /// The <c>status</c> query's answer as JSON only. Deserializing a whole status costs a fresh process about 100 ms of
+    /// serializer warm-up, too much before an emergency rollback that needs one field of it.
+    /// </summary>
+    public async Task<(string Json, JsonObject Node)> QueryStatusJsonAsync(string workflowId, string afterNoWorker = "Nothing was changed.")
+    {
         var watch = Stopwatch.StartNew();
         string? json;
         for (var attempt = 1; ; attempt++)
@@ -219,7 +229,15 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
 
         var node = JsonNode.Parse(json ?? "null")
             ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query with null.");
-        return new Queried<T>(PayloadConverter.Deserialize<T>(json), node.AsObject());
+        return (json!, node.AsObject());
+    }
+
+    /// <summary>Reads the <c>weights</c> of a status query's answer (a <see cref="TrafficWeights"/>) without the serializer.</summary>
+    public static TrafficWeights WeightsOf(JsonObject status, string workflowId)
+    {
+        var table = status["weights"]?["weights"] as JsonObject
+            ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query without weights.");
+        return new TrafficWeights { Weights = table.ToDictionary(p => p.Key, p => p.Value!.GetValue<int>(), StringComparer.Ordinal) };
     }
 
     /// <summary>Runs an update and waits at most <see cref="Timeout"/> for its result; a refusal is exit 1 with the workflow's reason.</summary>

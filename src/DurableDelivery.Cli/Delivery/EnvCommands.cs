@@ -239,8 +239,8 @@ internal static class EnvCommands
         }
 
         await using var hosted = await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
-        var before = (await cli.QueryStatusAsync<EnvironmentStatus>(run.WorkflowId)).Value;
+        var before = DeliveryCli.WeightsOf((await cli.QueryStatusJsonAsync(run.WorkflowId)).Node, run.WorkflowId);
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
-        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, before.Weights, env, ids, $"ddctl env status {env}"), parse.IsJson(common.Output), ct);
+        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, before, env, ids, $"ddctl env status {env}"), parse.IsJson(common.Output), ct);
     }
 }
