@@ -77,7 +77,7 @@ internal sealed class CrossProcessWake : IDisposable
             socket.Bind(new UnixDomainSocketEndPoint(path));
             return new CrossProcessWake(socket, directory, path, notifier);
         }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
         {
             socket?.Dispose();
             return null;

@@ -21,8 +21,26 @@ internal sealed class StoreNotifier
 
     public static string QueryKey(long queryId) => "query:" + queryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Gets or sets where a commit's keys go for other processes; <see langword="null"/> when only this process is woken.</summary>
-    public CrossProcessWake? Remote { get; set; }
+    private Task<CrossProcessWake?>? remote;
+
+    /// <summary>Gets where a commit's keys go for other processes once it is bound; <see langword="null"/> when only this process is woken.</summary>
+    public CrossProcessWake? Remote => remote is { IsCompletedSuccessfully: true } ? remote.Result : null;
+
+    /// <summary>
+    /// Binds the cross-process wake-up in the background (it costs a fresh process some milliseconds of socket set-up that
+    /// overlap the rest of opening the store); the first commit that has something to send waits for it.
+    /// </summary>
+    public void ConnectRemote(Func<CrossProcessWake?> create) => remote = Task.Run(create);
+
+    /// <summary>Unbinds the cross-process wake-up (after the last commit).</summary>
+    public async Task DisconnectRemoteAsync()
+    {
+        if (remote is { } r)
+        {
+            remote = null;
+            (await r.ConfigureAwait(false))?.Dispose();
+        }
+    }
 
     public Task Watch(string key) =>
         waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -57,7 +75,7 @@ internal sealed class StoreNotifier
             Pulse(key);
         }
 
-        Remote?.Send(keys);
+        remote?.GetAwaiter().GetResult()?.Send(keys);
     }
 
     /// <summary>Waits for a watched pulse, at most <paramref name="max"/>. Returns false on timeout.</summary>

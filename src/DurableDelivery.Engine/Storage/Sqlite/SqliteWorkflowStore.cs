@@ -32,7 +32,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         connectionString = writeConnection.ConnectionString;
         workersDir = Path.Combine(dataDir, "workers");
         Directory.CreateDirectory(workersDir);
-        Notifier.Remote = CrossProcessWake.TryCreate(dataDir, Notifier);
+        Notifier.ConnectRemote(() => CrossProcessWake.TryCreate(dataDir, Notifier));
         writer = new SqliteWriter(writeConnection, Notifier);
         checkpointer = new SqliteCheckpointer(connectionString);
     }
@@ -128,8 +128,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     {
         await writer.DisposeAsync().ConfigureAwait(false);
         await checkpointer.DisposeAsync().ConfigureAwait(false);
-        Notifier.Remote?.Dispose();
-        Notifier.Remote = null;
+        await Notifier.DisconnectRemoteAsync().ConfigureAwait(false);
         while (readers.TryTake(out var r))
         {
             r.Dispose();
