@@ -251,16 +251,21 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Timeout);
+        var handle = Client.GetWorkflowHandle(workflowId);
+        var updateId = Guid.NewGuid().ToString();
         try
         {
-            var json = await Client.GetWorkflowHandle(workflowId).ExecuteUpdateJsonAsync(update, PayloadConverter.SerializeArgs([argument]), null, limit.Token);
+            var json = await handle.ExecuteUpdateJsonAsync(update, PayloadConverter.SerializeArgs([argument]), new WorkflowUpdateOptions { UpdateId = updateId }, limit.Token);
             return PayloadConverter.Deserialize<T>(json);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException(
-                ExitCodes.Unavailable,
-                $"no worker finished the {what} on {workflowId} within {TimeoutText}; is `ddctl worker run` running? The request stays queued there and is applied when a worker picks it up; check with {checkWith}.");
+            // Nobody took it: withdraw it, so that a worker started later does not make a change nobody is waiting for.
+            throw await handle.TryWithdrawUpdateAsync(updateId)
+                ? NoWorker($"The {what} was withdrawn: nothing was changed.")
+                : new CliException(
+                    ExitCodes.Unavailable,
+                    $"a worker took the {what} on {workflowId} but did not finish it within {TimeoutText}; it goes on there; check with {checkWith}.");
         }
         catch (WorkflowUpdateFailedException e) when (e.Rejected || e.Failure.Type == "OverrideNotApplied")
         {

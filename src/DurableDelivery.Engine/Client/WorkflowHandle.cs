@@ -135,6 +135,15 @@ public class WorkflowHandle
         }
     }
 
+    /// <summary>
+    /// Withdraws an update that no worker has taken yet, so that it is never applied: for a caller that gave up waiting
+    /// (no worker answered) and must not leave a change behind that a worker started later would still make. An update a
+    /// worker already accepted or rejected cannot be withdrawn: it runs to its end, and its result is still available.
+    /// </summary>
+    /// <param name="updateId">The update id given in <see cref="WorkflowUpdateOptions"/>.</param>
+    /// <returns>True when the update was withdrawn; false when a worker had taken it (or there is no such update).</returns>
+    public Task<bool> TryWithdrawUpdateAsync(string updateId) => Store.WithdrawUpdateAsync(updateId, CancellationToken.None);
+
     /// <summary>Waits for the workflow to close and returns its result, following continue-as-new runs.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="cancellationToken">Stops waiting.</param>

@@ -31,6 +31,13 @@ internal interface IWorkflowStore : IAsyncDisposable
 
     Task<UpdateRecord?> GetUpdateAsync(string updateId, CancellationToken ct);
 
+    /// <summary>
+    /// Removes an update that no workflow task has taken yet (still requested, its inbox item unconsumed) and makes any
+    /// workflow task in flight for the run fail its commit (version bump), so that it is never applied. False when a
+    /// worker already accepted, rejected or completed it (or there is no such update).
+    /// </summary>
+    Task<bool> WithdrawUpdateAsync(string updateId, CancellationToken ct);
+
     Task<long> SubmitQueryAsync(string runId, string name, string argsJson, CancellationToken ct);
 
     Task<QueryRecord?> GetQueryAsync(long queryId, CancellationToken ct);

@@ -102,6 +102,27 @@ internal sealed partial class SqliteWorkflowStore
 
     public Task<UpdateRecord?> GetUpdateAsync(string updateId, CancellationToken ct) => ReadAsync(sql => ReadUpdate(sql, updateId), ct);
 
+    public Task<bool> WithdrawUpdateAsync(string updateId, CancellationToken ct) => writer.WriteAsync(ctx =>
+    {
+        var sql = ctx.Sql;
+        if (sql.Query("SELECT run_id FROM updates WHERE update_id=$u AND state=0", r => r.GetString(0), ("$u", updateId)) is not [var runId])
+        {
+            return false;
+        }
+
+        sql.Exec(
+            "DELETE FROM inbox WHERE run_id=$r AND json_extract(data, '$.eventType')='WorkflowExecutionUpdateAccepted' AND json_extract(data, '$.requestId')=$u",
+            ("$r", runId), ("$u", updateId));
+        sql.Exec("DELETE FROM updates WHERE update_id=$u", ("$u", updateId));
+
+        // A workflow task that already read the inbox item must not commit it: the version it expects is gone, so its commit
+        // conflicts and the run is rebuilt from the store, without the update. Ready again, for whatever else was pending.
+        sql.Exec("UPDATE runs SET version=version+1, ready_at=COALESCE(ready_at, $now) WHERE run_id=$r AND status=1", ("$r", runId), ("$now", NowMs()));
+        ctx.Pulses.Add(StoreNotifier.WorkKey);
+        ctx.Pulses.Add(StoreNotifier.UpdateKey(updateId));
+        return true;
+    });
+
     public Task<long> SubmitQueryAsync(string runId, string name, string argsJson, CancellationToken ct) => writer.WriteAsync(ctx =>
     {
         var run = FindRunById(ctx.Sql, runId) ?? throw new WorkflowNotFoundException(runId, runId);
