@@ -24,6 +24,14 @@ internal static class Patches
     /// </summary>
     public const string BakeWatchesHealth = "bake-watches-health";
 
+    /// <summary>
+    /// Between deliveries the environment reads the health of every infra-set it keeps (activity <c>DescribeInfraSet</c>)
+    /// each <c>healthCheckInterval</c>, waiting for it with a durable timer, and continues as new after
+    /// <c>EnvironmentWorkflow.HealthChecksPerRun</c> checks. Before: it waited without a timer until a request, an
+    /// override or cleanup came, and never re-checked kept infra-sets.
+    /// </summary>
+    public const string EnvironmentWatchesKeptInfraSets = "env-watches-kept-infra-sets";
+
     /// <summary>A rollback under the rule this run follows (<see cref="RollbackKeepsPromotedWarm"/>, or the rule before it on replay).</summary>
     /// <param name="state">The state.</param>
     /// <param name="target">The warm infra-set that takes all traffic.</param>

@@ -189,4 +189,17 @@ public class EnvironmentDeclarationTests
         back.Gates.Metrics.ShouldBe(env.Gates.Metrics);
         (back with { Rollout = env.Rollout, Gates = env.Gates }).ShouldBe(env);
     }
+
+    [Fact]
+    public void Parse_HealthCheckInterval_DefaultsToAMinute_ReadsADuration_RefusesOutOfBounds()
+    {
+        const string Base = "name: demo\nprovider: local\nlistener:\n  port: 18080\nartifact:\n  component: app\n";
+
+        EnvironmentDeclaration.Parse(Base, "a.yaml").GetValueOrThrow().HealthCheckInterval.ShouldBe(TimeSpan.FromMinutes(1));
+        EnvironmentDeclaration.Parse(Base + "healthCheckInterval: 2m30s\n", "a.yaml").GetValueOrThrow().HealthCheckInterval.ShouldBe(TimeSpan.FromSeconds(150));
+        EnvironmentDeclaration.Parse(Base + "healthCheckInterval: 5s\n", "a.yaml").Problems.Select(p => p.ToString())
+            .ShouldBe(["a.yaml:7: 'healthCheckInterval' is 5s; it must be from 10s to 1h, e.g. 'healthCheckInterval: 1m'."]);
+        var inCode = EnvironmentDeclaration.Parse(Base, "a.yaml").GetValueOrThrow() with { HealthCheckInterval = TimeSpan.FromHours(2) };
+        inCode.Validate("demo").Select(p => p.ToString()).ShouldBe(["demo: 'healthCheckInterval' is 2h; it must be from 10s to 1h, e.g. 'healthCheckInterval: 1m'."]);
+    }
 }

@@ -4,6 +4,7 @@ using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Domain.VersionSets;
 using DurableDelivery.Engine.Client;
 using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Engine.History;
 using DurableDelivery.Engine.Testing;
 using DurableDelivery.Engine.Worker;
 using DurableDelivery.Workflows.Delivery;
@@ -77,9 +78,9 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
             Environment = Declaration(yaml), VersionSet = VersionSet(version, artifact), RequestedBy = "tester", Reason = "test", RequestedAt = DateTimeOffset.UnixEpoch,
         }));
 
-    public async Task<DeliveryResult> DeliverAsync(string version, string artifact)
+    public async Task<DeliveryResult> DeliverAsync(string version, string artifact, string yaml = EnvironmentYaml)
     {
-        var ticket = await RequestAsync(version, artifact);
+        var ticket = await RequestAsync(version, artifact, yaml);
         return await ResultAsync(ticket.DeliveryId);
     }
 
@@ -122,7 +123,12 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
     {
         if (System.Environment.GetEnvironmentVariable("DD_RECORD_GOLDEN") is { Length: > 0 } dir)
         {
-            var history = await Client.GetWorkflowHandle(workflowId).FetchHistoryAsync();
+            // A long-lived workflow is recorded between workflow tasks (not in the middle of a health check).
+            var history = await UntilAsync(
+                () => Client.GetWorkflowHandle(workflowId).FetchHistoryAsync(),
+                GoldenHistoryReplayTests.IsBetweenWorkflowTasks,
+                TimeSpan.FromSeconds(10),
+                $"{workflowId} between workflow tasks");
             await File.WriteAllTextAsync(Path.Combine(dir, name + ".json"), history.ToJson());
         }
     }
@@ -143,9 +149,9 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
     /// <summary>The environment's own view holds every invariant and matches the provider's listener.</summary>
     public async Task AssertSettledAsync()
     {
-        var status = await StatusAsync();
+        // The environment records a delivery's result in its own workflow task, a moment after the delivery completed.
+        var status = await UntilAsync(StatusAsync, s => s.ActiveDelivery is null, TimeSpan.FromSeconds(10), "the environment recorded the delivery's end");
         status.Violations.ShouldBeEmpty();
-        status.ActiveDelivery.ShouldBeNull();
         status.Weights.ShouldBe(new TrafficWeights { Weights = Provider.Current("demo") });
         var existing = status.InfraSets.Where(s => s.Status != Domain.Traffic.InfraSetStatus.Deleted).Select(s => s.Id).Order(StringComparer.Ordinal).ToArray();
         existing.ShouldBe(Provider.Existing(), "the environment tracks exactly the infra-sets the provider has");

@@ -39,9 +39,25 @@ public sealed partial record EnvironmentDeclaration
     /// <value>The default is 2. At least 1, so a rollback target stays warm after every promotion.</value>
     public int WarmRetention { get; init; } = 2;
 
+    /// <summary>
+    /// Gets how often the environment reads the health of the infra-sets it keeps (<c>healthCheckInterval</c>), so a
+    /// rollback target whose instances died is reported before anyone needs it.
+    /// </summary>
+    /// <value>The default is 60 seconds; from <see cref="MinHealthCheckInterval"/> to <see cref="MaxHealthCheckInterval"/>.</value>
+    public TimeSpan HealthCheckInterval { get; init; } = DefaultHealthCheckInterval;
+
     /// <summary>Gets what happens to waiting deliveries when a newer one is requested.</summary>
     /// <value>The default is <see cref="SupersedePolicy.SupersedeQueued"/>.</value>
     public SupersedePolicy Supersede { get; init; } = SupersedePolicy.SupersedeQueued;
+
+    /// <summary>The default of <see cref="HealthCheckInterval"/>: 60 seconds.</summary>
+    public static readonly TimeSpan DefaultHealthCheckInterval = TimeSpan.FromSeconds(60);
+
+    /// <summary>The shortest <see cref="HealthCheckInterval"/>: 10 seconds (each check adds a timer and an activity per kept infra-set to history).</summary>
+    public static readonly TimeSpan MinHealthCheckInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest <see cref="HealthCheckInterval"/>: 1 hour (a dead rollback target must not go unnoticed for longer).</summary>
+    public static readonly TimeSpan MaxHealthCheckInterval = TimeSpan.FromHours(1);
 
     /// <summary>Parses and validates an environment declaration (YAML or JSON), reporting every problem at once.</summary>
     /// <param name="text">The file's text (the caller reads the file).</param>
@@ -59,12 +75,22 @@ public sealed partial record EnvironmentDeclaration
 
     /// <summary>
     /// Validates a declaration built in code or received in a request (rather than read by <see cref="Parse"/>, which
-    /// already runs these checks): every gated rollout step bakes long enough for its health gate.
+    /// already runs these checks): every gated rollout step bakes long enough for its health gate, and the health check
+    /// interval is within its bounds.
     /// </summary>
     /// <param name="sourceName">The name used in messages, e.g. the file the declaration was read from.</param>
-    /// <returns>Every problem, in plan order; empty when deliveries may follow the declaration.</returns>
+    /// <returns>Every problem, in plan order, then the interval's; empty when deliveries may follow the declaration.</returns>
     public IReadOnlyList<DomainProblem> Validate(string sourceName) =>
-        [.. Rollout.BakeProblems(Gates).Select(p => new DomainProblem { Source = sourceName, Line = p.Step.Line, Message = p.Message })];
+        [
+            .. Rollout.BakeProblems(Gates).Select(p => new DomainProblem { Source = sourceName, Line = p.Step.Line, Message = p.Message }),
+            .. HealthCheckIntervalProblem(HealthCheckInterval) is { } problem ? [new DomainProblem { Source = sourceName, Message = problem }] : Array.Empty<DomainProblem>(),
+        ];
+
+    /// <summary>Says what is wrong with a health check interval, or <see langword="null"/> when it is within bounds.</summary>
+    internal static string? HealthCheckIntervalProblem(TimeSpan interval) =>
+        interval < MinHealthCheckInterval || interval > MaxHealthCheckInterval
+            ? $"'healthCheckInterval' is {DurationText.Format(interval)}; it must be from {DurationText.Format(MinHealthCheckInterval)} to {DurationText.Format(MaxHealthCheckInterval)}, e.g. 'healthCheckInterval: 1m'."
+            : null;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
     internal static partial Regex NamePattern();

@@ -11,7 +11,7 @@ internal static class EnvironmentReader
     public static EnvironmentDeclaration? Read(YamlInput input, YamlMappingNode root)
     {
         var before = ProblemCount(input);
-        var keys = input.Keys(root, "the environment", "name", "provider", "listener", "instances", "artifact", "rollout", "gates", "warmRetention", "supersede");
+        var keys = input.Keys(root, "the environment", "name", "provider", "listener", "instances", "artifact", "rollout", "gates", "warmRetention", "supersede", "healthCheckInterval");
         var name = input.Scalar(keys, "name", "the environment");
         if (name is null)
         {
@@ -40,6 +40,11 @@ internal static class EnvironmentReader
 
         var warm = input.Int(keys, "warmRetention", "the environment", 1, 10) ?? 2;
         var supersede = ReadSupersede(input, keys, label);
+        var healthCheckInterval = input.Duration(keys, "healthCheckInterval", "the environment");
+        if (healthCheckInterval is { } interval && EnvironmentDeclaration.HealthCheckIntervalProblem(interval) is { } intervalProblem)
+        {
+            input.Problem(keys["healthCheckInterval"], intervalProblem);
+        }
 
         if (ProblemCount(input) > before || name is null || provider is null || artifact is null)
         {
@@ -57,6 +62,7 @@ internal static class EnvironmentReader
             Gates = gates,
             WarmRetention = warm,
             Supersede = supersede,
+            HealthCheckInterval = healthCheckInterval ?? EnvironmentDeclaration.DefaultHealthCheckInterval,
         };
     }
 

@@ -99,8 +99,12 @@ public static class OverrideValidator
             return $"cannot roll back: last known good '{lkg}' is not warm ({status}); warm infra-sets: {TrafficWeights.List(state.WarmIds.Where(id => id != state.ActiveDelivery?.InfraSetId))}";
         }
 
+        var unhealthy = state.PreviousKept().Where(s => !s.IsWarm).Select(s => s.UnhealthySince is { } since
+            ? $"'{s.Id}' is {s.Status} since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z{(s.HealthCheck is { } check ? $" ({check})" : string.Empty)}"
+            : $"'{s.Id}' is {s.Status}").ToArray();
+        var why = unhealthy.Length == 0 ? string.Empty : $" (previous release{(unhealthy.Length == 1 ? string.Empty : "s")} {string.Join(", ", unhealthy)})";
         return receiving.Count == 1
-            ? $"cannot roll back: {receiving[0]} already takes 100% of traffic; no other warm infra-set to roll back to{named}"
+            ? $"cannot roll back: {receiving[0]} already takes 100% of traffic; no other warm infra-set to roll back to{why}{named}"
             : $"cannot roll back: no warm infra-set to roll back to; warm infra-sets: {TrafficWeights.List(state.WarmIds.Where(id => id != state.ActiveDelivery?.InfraSetId))}";
     }
 

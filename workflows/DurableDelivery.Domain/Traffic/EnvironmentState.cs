@@ -56,6 +56,50 @@ public sealed record EnvironmentState
         return PreviousWarm().FirstOrDefault()?.Id;
     }
 
+    /// <summary>
+    /// Says loudly when the infra-set a rollback without a named target is meant to go to is not warm (a health check
+    /// found it unhealthy): while traffic flows, the last known good during a delivery or split, otherwise the most
+    /// recently promoted kept infra-set before it.
+    /// </summary>
+    /// <returns>The warning, or <see langword="null"/> when that infra-set is warm, or there is none, or no traffic flows.</returns>
+    public RollbackTargetWarning? RollbackTargetWarning()
+    {
+        var receiving = Weights.Receiving;
+        if (receiving.Count == 0)
+        {
+            return null;
+        }
+
+        var allOnLastKnownGood = LastKnownGood is not null && receiving.Count == 1 && receiving[0] == LastKnownGood;
+        var intended = LastKnownGood is not null && !allOnLastKnownGood ? Find(LastKnownGood) : PreviousKept().FirstOrDefault();
+        if (intended is null || intended.IsWarm)
+        {
+            return null;
+        }
+
+        var fallback = DefaultRollbackTarget();
+        var since = intended.UnhealthySince is { } at ? $" since {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : string.Empty;
+        var found = intended.HealthCheck is { } check ? $" ({check})" : string.Empty;
+        return new RollbackTargetWarning
+        {
+            Code = fallback is null ? RollbackTargetWarningCodes.NoWarmRollbackTarget : RollbackTargetWarningCodes.RollbackTargetUnhealthy,
+            InfraSetId = intended.Id,
+            Since = intended.UnhealthySince,
+            Fallback = fallback,
+            Message = fallback is null
+                ? $"rollback target '{intended.Id}' is {intended.Status}{since}{found}; there is no warm infra-set to roll back to: a rollback would be refused"
+                : $"rollback target '{intended.Id}' is {intended.Status}{since}{found}; a rollback without --to goes to '{fallback}' instead",
+        };
+    }
+
+    /// <summary>
+    /// Promoted, not retired infra-sets other than the last known good that retention keeps while they run, warm or
+    /// found unhealthy by a health check (it may recover), most recently promoted first.
+    /// </summary>
+    internal IEnumerable<InfraSet> PreviousKept() => Existing
+        .Where(s => s.PromotionSequence is not null && s.Status is (InfraSetStatus.Healthy or InfraSetStatus.Unhealthy) && !s.Retired && s.Id != LastKnownGood)
+        .OrderByDescending(s => s.PromotionSequence);
+
     /// <summary>Promoted, warm, not retired infra-sets other than the last known good, most recently promoted first.</summary>
     internal IEnumerable<InfraSet> PreviousWarm() => Existing
         .Where(s => s.PromotionSequence is not null && s.IsWarm && !s.Retired && s.Id != LastKnownGood)

@@ -87,6 +87,38 @@ public static class EnvironmentTransitions
     public static EnvironmentState RollBackRetiringAllThatTookTraffic(EnvironmentState state, string targetInfraSetId) =>
         RollBack(state, targetInfraSetId, _ => true);
 
+    /// <summary>
+    /// Records what a health check between deliveries found for a kept infra-set: healthy makes it warm again (status
+    /// <see cref="InfraSetStatus.Healthy"/>), unhealthy takes it out of the warm set (status
+    /// <see cref="InfraSetStatus.Unhealthy"/>, <see cref="InfraSet.UnhealthySince"/> the first time it was found so).
+    /// </summary>
+    /// <param name="state">The state.</param>
+    /// <param name="infraSetId">The infra-set checked.</param>
+    /// <param name="healthy">Whether the provider found every instance healthy.</param>
+    /// <param name="result">The provider's status and message, shown in status.</param>
+    /// <param name="at">When the check ran.</param>
+    /// <returns>
+    /// The new state; the state unchanged when the infra-set is gone or no longer healthy-or-unhealthy (e.g. it began to
+    /// drain while the check ran): a check never brings back an infra-set retention let go.
+    /// </returns>
+    /// <remarks>
+    /// Retired infra-sets are recorded like others but stay retired: a recovered canary that was rolled back from is
+    /// never again a rollback target. Weights are not changed here: an infra-set found unhealthy while it takes traffic
+    /// shows as an invariant violation in status until a person or a delivery moves the traffic.
+    /// </remarks>
+    public static EnvironmentState RecordHealthCheck(EnvironmentState state, string infraSetId, bool healthy, string result, DateTimeOffset at)
+    {
+        if (state.Find(infraSetId) is not { Status: InfraSetStatus.Healthy or InfraSetStatus.Unhealthy } set)
+        {
+            return state;
+        }
+
+        var checkedSet = healthy
+            ? set with { Status = InfraSetStatus.Healthy, HealthCheckedAt = at, HealthCheck = result, UnhealthySince = null }
+            : set with { Status = InfraSetStatus.Unhealthy, HealthCheckedAt = at, HealthCheck = result, UnhealthySince = set.UnhealthySince ?? at };
+        return Upsert(state, checkedSet);
+    }
+
     private static EnvironmentState RollBack(EnvironmentState state, string targetInfraSetId, Func<string, bool> rolledBackFrom)
     {
         var leaving = state.Weights.Receiving.Append(state.ActiveDelivery?.InfraSetId).Where(id => id is not null && id != targetInfraSetId).Select(id => id!);

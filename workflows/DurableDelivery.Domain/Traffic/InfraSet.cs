@@ -24,6 +24,15 @@ public sealed record InfraSet
     /// <summary>Gets a value indicating whether it failed or was rolled back from: it is never kept warm as a rollback target.</summary>
     public bool Retired { get; init; }
 
+    /// <summary>Gets when the environment last read its health between deliveries; <see langword="null"/> when never.</summary>
+    public DateTimeOffset? HealthCheckedAt { get; init; }
+
+    /// <summary>Gets what that read found: the provider's status and message, e.g. <c>Unhealthy: instance 1 exited with code 139</c>.</summary>
+    public string? HealthCheck { get; init; }
+
+    /// <summary>Gets since when a health check has found it unhealthy without a healthy read since; <see langword="null"/> while healthy.</summary>
+    public DateTimeOffset? UnhealthySince { get; init; }
+
     /// <summary>Gets a value indicating whether it is warm: running and healthy, ready to take traffic at once.</summary>
     public bool IsWarm => Status == InfraSetStatus.Healthy;
 }

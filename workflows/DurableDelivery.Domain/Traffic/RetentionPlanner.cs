@@ -8,7 +8,9 @@ namespace DurableDelivery.Domain.Traffic;
 /// <remarks>
 /// Make-before-break: an infra-set that takes traffic (weight above 0), the last known good, the default rollback
 /// target and the active delivery's infra-set are always kept. Of the other promoted, healthy, not retired infra-sets
-/// the <c>warmCount</c> most recently promoted stay warm (the last known good is not counted). Everything else is
+/// the <c>warmCount</c> most recently promoted stay warm (the last known good is not counted). A promoted, not retired
+/// infra-set the environment's health check found unhealthy is also kept while it is among the <c>warmCount</c> most
+/// recently promoted (it may recover), without taking a warm one's place; a newer promotion pushes it out. Everything else is
 /// drained; only a drained infra-set is deleted. Running the planner again on the resulting state is safe.
 /// </remarks>
 public static class RetentionPlanner
@@ -23,6 +25,7 @@ public static class RetentionPlanner
         ArgumentOutOfRangeException.ThrowIfNegative(warmCount);
         var rollbackTarget = state.DefaultRollbackTarget();
         var warm = state.PreviousWarm().Take(warmCount).Select((s, i) => (s.Id, Rank: i + 1)).ToDictionary(x => x.Id, x => x.Rank, StringComparer.Ordinal);
+        var unhealthyKept = state.PreviousKept().Take(warmCount).Where(s => !s.IsWarm).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var decisions = new List<RetentionDecision>();
         foreach (var set in state.Existing)
         {
@@ -33,6 +36,7 @@ public static class RetentionPlanner
                 : set.Id == state.ActiveDelivery?.InfraSetId ? (RetentionAction.Keep, $"infra-set of active delivery '{state.ActiveDelivery.DeliveryId}'")
                 : set.Id == rollbackTarget ? (RetentionAction.Keep, "rollback target")
                 : warm.TryGetValue(set.Id, out var rank) ? (RetentionAction.Keep, string.Create(CultureInfo.InvariantCulture, $"warm ({rank} of {warmCount})"))
+                : unhealthyKept.Contains(set.Id) ? (RetentionAction.Keep, "kept while unhealthy, may recover")
                 : set.Status == InfraSetStatus.Drained ? (RetentionAction.Delete, "drained")
                 : (RetentionAction.Drain, Why(set, warmCount));
             decisions.Add(new RetentionDecision { InfraSetId = set.Id, Action = decision.Action, Reason = decision.Reason });

@@ -49,6 +49,22 @@ public sealed record EnvironmentStatus
     /// <summary>Gets the recent environment timeline, oldest first.</summary>
     public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
 
+    /// <summary>
+    /// Gets a loud warning when the infra-set a rollback without <c>--to</c> is meant to go to is not warm (the
+    /// environment's health check found it unhealthy), with the infra-set a rollback would use instead, if any;
+    /// <see langword="null"/> when the rollback target is warm. <c>ddctl env status</c> should show it prominently.
+    /// </summary>
+    public RollbackTargetWarning? RollbackTargetWarning { get; init; }
+
+    /// <summary>Gets how often the environment checks the health of the infra-sets it keeps between deliveries (the declaration's <c>healthCheckInterval</c>).</summary>
+    public TimeSpan HealthCheckInterval { get; init; }
+
+    /// <summary>
+    /// Gets when the next health check of the kept infra-sets is due; <see langword="null"/> while a delivery runs (it
+    /// owns the state then) and for runs started before the check existed (patch <c>env-watches-kept-infra-sets</c>).
+    /// </summary>
+    public DateTimeOffset? NextHealthCheckAt { get; init; }
+
     /// <summary>Gets the invariant violations of the current state (always empty unless something is badly wrong).</summary>
     public IReadOnlyList<string> Violations { get; init; } = [];
 }

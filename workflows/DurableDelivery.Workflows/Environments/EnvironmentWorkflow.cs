@@ -77,6 +77,9 @@ public sealed partial class EnvironmentWorkflow
         Overrides = [.. overrides],
         Timeline = [.. timeline],
         Violations = [.. EnvironmentInvariants.Check(state).Select(v => $"{v.Code}: {v.Message}")],
+        RollbackTargetWarning = state.RollbackTargetWarning(),
+        HealthCheckInterval = declaration.HealthCheckInterval,
+        NextHealthCheckAt = watchingHealth == true && state.ActiveDelivery is null ? nextHealthCheckAt : null,
     };
 
     private DateTimeOffset Now => new(Workflow.UtcNow, TimeSpan.Zero);
@@ -91,7 +94,22 @@ public sealed partial class EnvironmentWorkflow
     {
         while (true)
         {
-            await Workflow.WaitConditionAsync(() => actions.Count > 0 || NeedsCleanup() || queue.Count > 0 || Workflow.ContinueAsNewSuggested);
+            if (WatchesHealth())
+            {
+                // Between deliveries only (a running delivery owns the state, see EnvironmentWorkflow.Health.cs). The wait
+                // ends at once for a request or override, so nothing waits for the interval.
+                var woke = Now < nextHealthCheckAt ? await Workflow.WaitConditionAsync(HasWork, nextHealthCheckAt - Now) : HasWork();
+                if (!woke)
+                {
+                    await CheckKeptInfraSetsAsync();
+                    continue;
+                }
+            }
+            else
+            {
+                await Workflow.WaitConditionAsync(HasWork);
+            }
+
             if (actions.Count > 0)
             {
                 var action = actions[0];
@@ -230,6 +248,8 @@ public sealed partial class EnvironmentWorkflow
         UpdateSummary(deliveryId, s => s with { State = DeliveryState.Ended, EndedAt = Now, Outcome = DeliveryOutcome.Failed, Reason = "DeliveryLost", Message = message });
         Note("DeliveryLost", message);
     }
+
+    private bool HasWork() => actions.Count > 0 || NeedsCleanup() || queue.Count > 0 || Workflow.ContinueAsNewSuggested || HealthCheckBudgetSpent();
 
     private bool NeedsCleanup() => state.ActiveDelivery is null && RetentionPlanner.Plan(state, declaration.WarmRetention) is { } plan && (plan.Drain.Count > 0 || plan.Delete.Count > 0);
 
