@@ -29,6 +29,11 @@ internal static class DeliveryViews
             rows.Add(new Markup($"[bold red]INVARIANT VIOLATED ({s.Violations.Count}):[/] [red]{Markup.Escape(string.Join(" | ", s.Violations))}[/]"));
         }
 
+        if (s.RollbackTargetWarning is { } warning)
+        {
+            rows.Add(new Markup($"[bold red]ROLLBACK TARGET NOT WARM:[/] [red]{Markup.Escape(warning.Message)}[/]"));
+        }
+
         var grid = Grid();
         Row(grid, "Environment", $"{s.Environment} ({s.Provider}{(s.ListenerPort > 0 ? $", listener port {s.ListenerPort}" : string.Empty)})");
         grid.AddRow(new Markup("[bold]Workflow[/]"), new Markup($"{Markup.Escape(DeliveryCli.EnvironmentWorkflowId(s.Environment))} {RunStatus(runStatus)}"));
@@ -37,6 +42,11 @@ internal static class DeliveryViews
         Row(grid, "Rollback target", s.RollbackTarget ?? "(none warm)");
         Row(grid, "Active delivery", s.ActiveDelivery is { } a ? Active(a) : "(none)");
         Row(grid, "Queue", s.Queue.Count == 0 ? "(empty)" : string.Join(", ", s.Queue));
+        if (s.NextHealthCheckAt is { } next)
+        {
+            Row(grid, "Health checks", $"every {DurationText.Format(s.HealthCheckInterval)} between deliveries; next {Output.Time(next)}");
+        }
+
         grid.AddRow(new Markup("[bold]Invariants[/]"), new Markup(s.Violations.Count == 0 ? "[green]ok[/]" : $"[bold red]{s.Violations.Count} violated (see above)[/]"));
         rows.Add(grid);
 
@@ -299,6 +309,11 @@ internal static class DeliveryViews
         if (set.PromotionSequence is { } n)
         {
             yield return $"promoted #{n}";
+        }
+
+        if (set.UnhealthySince is { } since)
+        {
+            yield return $"unhealthy since {Output.Time(since)}: {set.HealthCheck}";
         }
     }
 

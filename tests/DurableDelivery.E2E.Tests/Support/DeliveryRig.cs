@@ -24,6 +24,9 @@ public sealed record RigOptions
 
     /// <summary>Gets the requests per second sent to the listener (0: no load).</summary>
     public int RequestsPerSecond { get; init; } = 100;
+
+    /// <summary>Gets how often the idle environment checks its kept infra-sets (null: the file's default, 1 minute).</summary>
+    public TimeSpan? HealthCheckInterval { get; init; }
 }
 
 /// <summary>
@@ -450,6 +453,11 @@ public sealed class DeliveryRig : IAsyncDisposable
         text = Replace(text, @"port: 18080\b", $"port: {ListenerPort}");
         text = Regex.Replace(text, @"bake: 15s", _ => $"bake: {DurationText.Format(bakes.Dequeue())}");
         text = Replace(text, @"minDataPoints: 10\b", "minDataPoints: 2");
+        if (options.HealthCheckInterval is { } interval)
+        {
+            text += $"\nhealthCheckInterval: {DurationText.Format(interval)}\n";
+        }
+
         await File.WriteAllTextAsync(EnvironmentFile, text);
 
         // The edits took: the file parses and says what the tests assume.
