@@ -43,14 +43,22 @@ internal sealed partial class DeliveryCli
     }
 
     /// <summary>
-    /// Starts a worker in this process for <paramref name="taskQueue"/> when <paramref name="mode"/> is <c>auto</c> and no
-    /// worker is alive on the store; says so on stderr. Returns <see langword="null"/> when a worker runs (or when not allowed).
+    /// Starts a worker in this process for <paramref name="taskQueue"/> when no worker is alive on the store and
+    /// <paramref name="mode"/> is <c>auto</c> (says so on stderr); exit 5 when none is alive and the mode is <c>never</c>.
+    /// Returns <see langword="null"/> when a worker runs.
     /// </summary>
     public async Task<HostedWorker?> HostWorkerIfNoneAsync(string mode, string taskQueue, string what)
     {
-        if (mode != "auto" || (await Client.ListWorkersAsync()).Count > 0)
+        if ((await Client.ListWorkersAsync()).Count > 0)
         {
             return null;
+        }
+
+        if (mode != "auto")
+        {
+            throw new CliException(
+                ExitCodes.Unavailable,
+                $"no worker is running on {DataDir}; start one (ddctl worker run --data-dir {DataDir}) or leave out --host-worker never to run one in this command. Nothing was changed.");
         }
 
         await Console.Error.WriteLineAsync($"no worker is running on {DataDir}; running one in this command until the {what} is applied (start one for good with: ddctl worker run --data-dir {DataDir})");

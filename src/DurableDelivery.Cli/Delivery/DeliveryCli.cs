@@ -21,9 +21,9 @@ namespace DurableDelivery.Cli.Delivery;
 /// environment and delivery workflows with a deadline (a query or an update waits for a worker, which may not run).
 /// </summary>
 /// <remarks>
-/// Before any update, a command queries the workflow's <c>status</c>: that proves a worker answers (a query adds nothing
-/// to history and is deleted when nobody answers), so "no worker" is reported without leaving a queued update behind
-/// that a worker started hours later would still apply.
+/// No update is left behind for a worker started hours later: the delivery commands query the workflow's <c>status</c>
+/// first (a query adds nothing to history and is deleted when nobody answers), the environment overrides check that a
+/// worker is alive (or run one), and an update that nobody takes within <c>--timeout</c> is withdrawn.
 /// </remarks>
 internal sealed partial class DeliveryCli : IAsyncDisposable
 {
@@ -200,11 +200,8 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         return new Queried<T>(PayloadConverter.Deserialize<T>(json), node);
     }
 
-    /// <summary>
-    /// The <c>status</c> query's answer as JSON only. Deserializing a whole status costs a fresh process about 100 ms of
-    /// serializer warm-up, too much before an emergency rollback that needs one field of it.
-    /// </summary>
-    public async Task<(string Json, JsonObject Node)> QueryStatusJsonAsync(string workflowId, string afterNoWorker = "Nothing was changed.")
+    /// <summary>The <c>status</c> query's answer as JSON text and as a node.</summary>
+    private async Task<(string Json, JsonObject Node)> QueryStatusJsonAsync(string workflowId, string afterNoWorker = "Nothing was changed.")
     {
         var watch = Stopwatch.StartNew();
         string? json;
@@ -230,14 +227,6 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         var node = JsonNode.Parse(json ?? "null")
             ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query with null.");
         return (json!, node.AsObject());
-    }
-
-    /// <summary>Reads the <c>weights</c> of a status query's answer (a <see cref="TrafficWeights"/>) without the serializer.</summary>
-    public static TrafficWeights WeightsOf(JsonObject status, string workflowId)
-    {
-        var table = status["weights"]?["weights"] as JsonObject
-            ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query without weights.");
-        return new TrafficWeights { Weights = table.ToDictionary(p => p.Key, p => p.Value!.GetValue<int>(), StringComparer.Ordinal) };
     }
 
     /// <summary>Runs an update and waits at most <see cref="Timeout"/> for its result; a refusal is exit 1 with the workflow's reason.</summary>
@@ -284,7 +273,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
             var node = call.Ids.DeepClone().AsObject();
             node["override"] = OverrideJson(call.Request);
             node["message"] = outcome.Message;
-            node["weightsBefore"] = Output.ToNode(call.WeightsBefore.Weights);
+            node["weightsBefore"] = Output.ToNode((outcome.WeightsBefore ?? call.WeightsBefore)?.Weights);
             node["weights"] = Output.ToNode(outcome.Weights.Weights);
             node["elapsedMs"] = Math.Round(elapsed.TotalMilliseconds, 1);
             Output.Json(node);
@@ -292,7 +281,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         else
         {
             Console.Out.WriteLine($"{call.Subject}: {outcome.Message}");
-            Console.Out.WriteLine($"weights: {call.WeightsBefore} -> {outcome.Weights}");
+            Console.Out.WriteLine($"weights: {(outcome.WeightsBefore ?? call.WeightsBefore)?.ToString() ?? "?"} -> {outcome.Weights}");
             Console.Out.WriteLine($"took {Seconds(elapsed)}; see '{call.Show}'");
         }
 
@@ -342,7 +331,8 @@ internal sealed record Queried<T>(T Value, JsonObject Json);
 internal sealed record DeliveryTarget(string DeliveryId, string Environment, WorkflowExecutionDescription? Run, DeliverySummary? Summary, EnvironmentStatus? EnvironmentStatus);
 
 /// <summary>An override to send: where, as which update, what it is called in messages, and what to show afterwards.</summary>
-internal sealed record OverrideCall(string WorkflowId, string Update, string What, Override Request, TrafficWeights WeightsBefore, string Subject, JsonObject Ids, string Show);
+/// <summary>An override to send; <paramref name="WeightsBefore"/> is what a status query showed, when one was made (the outcome's own value wins).</summary>
+internal sealed record OverrideCall(string WorkflowId, string Update, string What, Override Request, TrafficWeights? WeightsBefore, string Subject, JsonObject Ids, string Show);
 
 internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout);
 

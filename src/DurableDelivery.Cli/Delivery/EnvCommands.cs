@@ -223,8 +223,8 @@ internal static class EnvCommands
     }
 
     /// <summary>
-    /// An environment override: check input, run a worker in this command if none runs (<c>--host-worker auto</c>), prove a
-    /// worker answers (status query), send the update, print what changed.
+    /// An environment override: check input, run a worker in this command if none runs (<c>--host-worker auto</c>), send
+    /// the update, print what changed.
     /// </summary>
     private static async Task<int> OverrideAsync(
         ParseResult parse, CommonOptions common, Option<string> hostWorker, Argument<string> environment, string update, string what, CancellationToken ct, Func<Override> build)
@@ -238,9 +238,11 @@ internal static class EnvCommands
             throw CliException.BadInput($"environment '{env}' is closed (workflow {run.WorkflowId} {run.Status}); deliver to it again to restart it: ddctl deliver {env} --version-set <file>.");
         }
 
+        // No status query first (it would cost a replay of the environment's history before an emergency rollback): a live
+        // worker is known from its lock, none runs -> one runs here (or exit 5 with --host-worker never), and an update that
+        // nobody takes within --timeout is withdrawn. The weights before come back with the outcome.
         await using var hosted = await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
-        var before = DeliveryCli.WeightsOf((await cli.QueryStatusJsonAsync(run.WorkflowId)).Node, run.WorkflowId);
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
-        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, before, env, ids, $"ddctl env status {env}"), parse.IsJson(common.Output), ct);
+        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, $"ddctl env status {env}"), parse.IsJson(common.Output), ct);
     }
 }

@@ -47,7 +47,7 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
     [InlineData(1, "error: --as must name who asks, e.g. --as alice (it is recorded with the override).", "env", "rollback", "demo", "--reason", "r", "--as", " ")]
     [InlineData(1, "error: --timeout '0' is not a duration from 1ms to 1h; use e.g. 30s, 2m or 90 (seconds).", "env", "rollback", "demo", "--reason", "r", "--timeout", "0")]
     [InlineData(1, "error: --timeout 'soon' is not a duration from 1ms to 1h; use e.g. 30s, 2m or 90 (seconds).", "env", "status", "demo", "--timeout", "soon")]
-    [InlineData(5, "error: no worker picked this up within 1 s; is `ddctl worker run --data-dir {data}` running? Nothing was changed.", "env", "rollback", "demo", "--reason", "r", "--timeout", "1s", "--host-worker", "never")]
+    [InlineData(5, "error: no worker is running on {data}; start one (ddctl worker run --data-dir {data}) or leave out --host-worker never to run one in this command. Nothing was changed.", "env", "rollback", "demo", "--reason", "r", "--timeout", "1s", "--host-worker", "never")]
     [InlineData(5, "error: no worker picked this up within 0.5 s; is `ddctl worker run --data-dir {data}` running? Nothing was changed.", "env", "status", "demo", "--timeout", "0.5")]
     [InlineData(5, "error: no worker picked this up within 1 s; is `ddctl worker run --data-dir {data}` running? Nothing was changed.", "env", "list", "--timeout", "1s")]
     [InlineData(1, "error: --host-worker 'maybe' is neither auto nor never; see 'ddctl env rollback --help'.", "env", "rollback", "demo", "--reason", "r", "--host-worker", "maybe")]

@@ -69,7 +69,7 @@ public sealed class RollbackTests : RigTest
 
         var asked = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 bad", "--as", "oncall", "--host-worker", "never", "--timeout", "2s");
         asked.ExitCode.ShouldBe(5, asked.ToString());
-        asked.Stderr.ShouldContain("no worker picked this up within 2 s");
+        asked.Stderr.ShouldBe($"error: no worker is running on {Rig.DataDir}; start one (ddctl worker run --data-dir {Rig.DataDir}) or leave out --host-worker never to run one in this command. Nothing was changed.\n");
         (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision.ShouldBe(before.Revision, "nothing changes when nobody answers");
 
         var rollback = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 bad, worker down", "--as", "oncall", "-o", "json");

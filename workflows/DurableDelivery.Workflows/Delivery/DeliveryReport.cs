@@ -23,4 +23,8 @@ public sealed record DeliveryReport
 /// <param name="Applied">Whether the delivery applied it.</param>
 /// <param name="Message">What it did, or why it was refused.</param>
 /// <param name="Weights">The weights after it.</param>
-public sealed record ForwardedOverrideOutcome(string OverrideId, bool Applied, string Message, TrafficWeights Weights);
+public sealed record ForwardedOverrideOutcome(string OverrideId, bool Applied, string Message, TrafficWeights Weights)
+{
+    /// <summary>Gets the weights just before the delivery applied the override; <see langword="null"/> when refused or from older deliveries.</summary>
+    public TrafficWeights? WeightsBefore { get; init; }
+}

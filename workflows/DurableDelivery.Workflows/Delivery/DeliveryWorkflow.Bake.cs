@@ -203,7 +203,7 @@ public sealed partial class DeliveryWorkflow
             if (pending is { Kind: PendingKind.SetWeights } manual)
             {
                 pending = null;
-                settling = manual;
+                BeginSettling(manual);
                 var who = $"{manual.Request.RequestedBy}: {manual.Request.Reason}";
                 await ShiftAsync(manual.Weights!, "manual", $"weights set by {who}");
                 FinishSettling($"weights set to {state.Weights} by {who}");

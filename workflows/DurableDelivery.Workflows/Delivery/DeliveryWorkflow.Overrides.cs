@@ -13,6 +13,9 @@ public sealed partial class DeliveryWorkflow
 {
     private PendingAction? settling;
 
+    /// <summary>The weights when the override being settled began to apply (what its caller is told it changed).</summary>
+    private TrafficWeights? settlingFrom;
+
     /// <summary>What a pending override will do once the delivery's main loop reaches it.</summary>
     private enum PendingKind
     {
@@ -169,7 +172,7 @@ public sealed partial class DeliveryWorkflow
         }
 
         pending = null;
-        settling = action;
+        BeginSettling(action);
         var who = $"{action.Request.RequestedBy}: {action.Request.Reason}";
         switch (action.Kind)
         {
@@ -198,7 +201,7 @@ public sealed partial class DeliveryWorkflow
         }
 
         pending = null;
-        settling = action;
+        BeginSettling(action);
         var who = $"{action.Request.RequestedBy}: {action.Request.Reason}";
         if (action.Kind == PendingKind.Rollback)
         {
@@ -246,12 +249,18 @@ public sealed partial class DeliveryWorkflow
         }
 
         settling = null;
-        action.Finish(true, message, state.Weights);
+        action.Finish(true, message, state.Weights, settlingFrom);
         Record(action.Request, true, message);
         if (action.ForwardedId is { } id)
         {
-            forwardedOutcomes.Add(new ForwardedOverrideOutcome(id, true, message, state.Weights));
+            forwardedOutcomes.Add(new ForwardedOverrideOutcome(id, true, message, state.Weights) { WeightsBefore = settlingFrom });
         }
+    }
+
+    private void BeginSettling(PendingAction action)
+    {
+        settling = action;
+        settlingFrom = state.Weights;
     }
 
     private async Task ApplyPauseAsync(Override request, bool pause)

@@ -24,20 +24,24 @@ internal class OverrideTicket(Override request)
 
     public TrafficWeights After { get; private set; } = TrafficWeights.None;
 
+    /// <summary>Gets the weights just before an applied override changed them.</summary>
+    public TrafficWeights? Before { get; private set; }
+
     /// <summary>Waits until the ticket is done: what the override did, or its refusal as the update's failure.</summary>
     public async Task<OverrideOutcome> OutcomeAsync()
     {
         await Workflow.WaitConditionAsync(() => Done);
         return Applied
-            ? new OverrideOutcome(Message, After)
+            ? new OverrideOutcome(Message, After) { WeightsBefore = Before }
             : throw new ApplicationFailureException(Message, "OverrideNotApplied", nonRetryable: true);
     }
 
-    public void Finish(bool applied, string message, TrafficWeights after)
+    public void Finish(bool applied, string message, TrafficWeights after, TrafficWeights? before = null)
     {
         Done = true;
         Applied = applied;
         Message = message;
         After = after;
+        Before = applied ? before : null;
     }
 }

@@ -168,7 +168,7 @@ public sealed partial class EnvironmentWorkflow
                 if (forwardedOutcomes.Remove(id, out var outcome))
                 {
                     Record(request, deliveryId, outcome.Applied, outcome.Message);
-                    action.Finish(outcome.Applied, outcome.Message, outcome.Weights);
+                    action.Finish(outcome.Applied, outcome.Message, outcome.Weights, outcome.WeightsBefore);
                     return action;
                 }
             }
@@ -192,6 +192,7 @@ public sealed partial class EnvironmentWorkflow
         try
         {
             string message;
+            var before = state.Weights;
             var who = $"{request.RequestedBy}: {request.Reason}";
             if (request is RollbackOverride rollback)
             {
@@ -211,7 +212,7 @@ public sealed partial class EnvironmentWorkflow
             }
 
             Record(request, Workflow.Info.WorkflowId, true, message);
-            action.Finish(true, message, state.Weights);
+            action.Finish(true, message, state.Weights, before);
         }
         catch (Exception e) when (e is ActivityFailureException or InvariantViolationException)
         {
