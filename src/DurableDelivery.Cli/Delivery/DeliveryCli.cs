@@ -236,7 +236,8 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <param name="what">What it is called in messages, e.g. <c>rollback</c>.</param>
     /// <param name="checkWith">The command that shows whether a late update was applied.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
-    public async Task<T> UpdateAsync<T>(string workflowId, string update, object argument, string what, string checkWith, CancellationToken cancellationToken)
+    /// <param name="argsJson">The argument list already serialized (started early, on another thread), or null to serialize it here.</param>
+    public async Task<T> UpdateAsync<T>(string workflowId, string update, object argument, string what, string checkWith, CancellationToken cancellationToken, Task<string>? argsJson = null)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Timeout);
@@ -244,7 +245,8 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         var updateId = Guid.NewGuid().ToString();
         try
         {
-            var json = await handle.ExecuteUpdateJsonAsync(update, PayloadConverter.SerializeArgs([argument]), new WorkflowUpdateOptions { UpdateId = updateId }, limit.Token);
+            var args = argsJson is null ? PayloadConverter.SerializeArgs([argument]) : await argsJson;
+            var json = await handle.ExecuteUpdateJsonAsync(update, args, new WorkflowUpdateOptions { UpdateId = updateId }, limit.Token);
             return PayloadConverter.Deserialize<T>(json);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -266,7 +268,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     public async Task<int> SendOverrideAsync(OverrideCall call, bool json, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var outcome = await UpdateAsync<OverrideOutcome>(call.WorkflowId, call.Update, call.Request, call.What, call.Show, cancellationToken);
+        var outcome = await UpdateAsync<OverrideOutcome>(call.WorkflowId, call.Update, call.Request, call.What, call.Show, cancellationToken, call.ArgsJson);
         var elapsed = watch.Elapsed;
         if (json)
         {
@@ -332,7 +334,11 @@ internal sealed record DeliveryTarget(string DeliveryId, string Environment, Wor
 
 /// <summary>An override to send: where, as which update, what it is called in messages, and what to show afterwards.</summary>
 /// <summary>An override to send; <paramref name="WeightsBefore"/> is what a status query showed, when one was made (the outcome's own value wins).</summary>
-internal sealed record OverrideCall(string WorkflowId, string Update, string What, Override Request, TrafficWeights? WeightsBefore, string Subject, JsonObject Ids, string Show);
+internal sealed record OverrideCall(string WorkflowId, string Update, string What, Override Request, TrafficWeights? WeightsBefore, string Subject, JsonObject Ids, string Show)
+{
+    /// <summary>Gets the update's argument list, serialized ahead (see <see cref="DeliveryCli.UpdateAsync{T}"/>), if it was.</summary>
+    public Task<string>? ArgsJson { get; init; }
+}
 
 internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout);
 

@@ -5,6 +5,7 @@ using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Engine.Client;
+using DurableDelivery.Engine.Common;
 using DurableDelivery.Workflows.Environments;
 using Spectre.Console;
 
@@ -231,6 +232,9 @@ internal static class EnvCommands
     {
         var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
         var request = build();
+
+        // The serializer's first use in a process costs tens of milliseconds: pay it on the other core while the store opens.
+        var args = Task.Run(() => PayloadConverter.SerializeArgs([request]));
         await using var cli = DeliveryCli.Open(parse, common);
         var run = await cli.RequireEnvironmentAsync(env);
         if (run.Status != Engine.Common.WorkflowExecutionStatus.Running)
@@ -243,6 +247,6 @@ internal static class EnvCommands
         // nobody takes within --timeout is withdrawn. The weights before come back with the outcome.
         await using var hosted = await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
-        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, $"ddctl env status {env}"), parse.IsJson(common.Output), ct);
+        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, $"ddctl env status {env}") { ArgsJson = args }, parse.IsJson(common.Output), ct);
     }
 }
