@@ -37,11 +37,14 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     private static readonly string EnvironmentType = nameof(EnvironmentWorkflow);
     private static readonly string DeliveryType = nameof(DeliveryWorkflow);
 
-    private DeliveryCli(DurableClient client, string dataDir, TimeSpan timeout)
+    private readonly bool ownsClient;
+
+    private DeliveryCli(DurableClient client, string dataDir, TimeSpan timeout, bool ownsClient = true)
     {
         Client = client;
         DataDir = dataDir;
         Timeout = timeout;
+        this.ownsClient = ownsClient;
     }
 
     public DurableClient Client { get; }
@@ -91,7 +94,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     }
 
     /// <summary>Reads <c>--timeout</c>: a duration (30s, 2m) or a number of seconds.</summary>
-    private static TimeSpan ParseTimeout(string text)
+    public static TimeSpan ParseTimeout(string text)
     {
         TimeSpan span;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
@@ -186,6 +189,16 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
             : throw CliException.BadInput($"workflow {id} is a {run.WorkflowType}, not an {EnvironmentType}; environment workflows are started by 'ddctl deliver {environment}'.");
     }
 
+    /// <summary>The environment's workflow, which must be running: exit 2 when there is none, 1 when it is closed.</summary>
+    public async Task<WorkflowExecutionDescription> RequireRunningEnvironmentAsync(string environment)
+    {
+        var run = await RequireEnvironmentAsync(environment);
+        return run.Status == WorkflowExecutionStatus.Running
+            ? run
+            : throw CliException.BadInput(
+                $"environment '{environment}' is closed (workflow {run.WorkflowId} {run.Status}); deliver to it again to restart it: ddctl deliver {environment} --version-set <file>.");
+    }
+
     /// <summary>Queries the <c>status</c> of a workflow, waiting at most <see cref="Timeout"/> for a worker.</summary>
     /// <param name="workflowId">The workflow.</param>
     /// <param name="afterNoWorker">The sentence that ends the no-worker error: what was (or was not) done.</param>
@@ -237,12 +250,14 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <param name="checkWith">The command that shows whether a late update was applied.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <param name="argsJson">The argument list already serialized (started early, on another thread), or null to serialize it here.</param>
-    public async Task<T> UpdateAsync<T>(string workflowId, string update, object argument, string what, string checkWith, CancellationToken cancellationToken, Task<string>? argsJson = null)
+    /// <param name="updateId">The update's id (its idempotency key), or null for a new one.</param>
+    public async Task<T> UpdateAsync<T>(
+        string workflowId, string update, object argument, string what, string checkWith, CancellationToken cancellationToken, Task<string>? argsJson = null, string? updateId = null)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Timeout);
         var handle = Client.GetWorkflowHandle(workflowId);
-        var updateId = Guid.NewGuid().ToString();
+        updateId ??= Guid.NewGuid().ToString();
         try
         {
             var args = argsJson is null ? PayloadConverter.SerializeArgs([argument]) : await argsJson;
@@ -268,8 +283,13 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     public async Task<int> SendOverrideAsync(OverrideCall call, bool json, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var outcome = await UpdateAsync<OverrideOutcome>(call.WorkflowId, call.Update, call.Request, call.What, call.Show, cancellationToken, call.ArgsJson);
-        var elapsed = watch.Elapsed;
+        var outcome = await UpdateAsync<OverrideOutcome>(call.WorkflowId, call.Update, call.Request, call.What, call.Show, cancellationToken, call.ArgsJson, call.UpdateId);
+        return PrintOverride(call, outcome, watch.Elapsed, json);
+    }
+
+    /// <summary>Prints what an override changed and how long it took (JSON: the ids, the override with its kind, weights before and after).</summary>
+    public static int PrintOverride(OverrideCall call, OverrideOutcome outcome, TimeSpan elapsed, bool json)
+    {
         if (json)
         {
             var node = call.Ids.DeepClone().AsObject();
@@ -278,13 +298,14 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
             node["weightsBefore"] = Output.ToNode((outcome.WeightsBefore ?? call.WeightsBefore)?.Weights);
             node["weights"] = Output.ToNode(outcome.Weights.Weights);
             node["elapsedMs"] = Math.Round(elapsed.TotalMilliseconds, 1);
+            node["via"] = call.Via;
             Output.Json(node);
         }
         else
         {
             Console.Out.WriteLine($"{call.Subject}: {outcome.Message}");
             Console.Out.WriteLine($"weights: {(outcome.WeightsBefore ?? call.WeightsBefore)?.ToString() ?? "?"} -> {outcome.Weights}");
-            Console.Out.WriteLine($"took {Seconds(elapsed)}; see '{call.Show}'");
+            Console.Out.WriteLine($"took {Seconds(elapsed)}{(call.Via == OverrideCall.ViaWorker ? " (handed to the running worker)" : string.Empty)}; see '{call.Show}'");
         }
 
         return ExitCodes.Ok;
@@ -314,7 +335,10 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
                 $"delivery '{deliveryId}' not found: environment '{environment}' has no such delivery; list them with 'ddctl delivery list --env {environment}'.");
     }
 
-    public ValueTask DisposeAsync() => Client.DisposeAsync();
+    public ValueTask DisposeAsync() => ownsClient ? Client.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <summary>The same operations on a client someone else owns (a worker's, for <see cref="OverrideControl"/>); disposing it leaves the client open.</summary>
+    public static DeliveryCli Borrow(DurableClient client, string dataDir, TimeSpan timeout) => new(client, dataDir, timeout, ownsClient: false);
 
     private CliException NoWorker(string afterNoWorker) =>
         new(ExitCodes.Unavailable, $"no worker picked this up within {TimeoutText}; is `ddctl worker run --data-dir {DataDir}` running? {afterNoWorker}");
@@ -338,6 +362,15 @@ internal sealed record OverrideCall(string WorkflowId, string Update, string Wha
 {
     /// <summary>Gets the update's argument list, serialized ahead (see <see cref="DeliveryCli.UpdateAsync{T}"/>), if it was.</summary>
     public Task<string>? ArgsJson { get; init; }
+
+    /// <summary>Gets the update id to use (the idempotency key shared by the control socket and the store path), or null for a new one.</summary>
+    public string? UpdateId { get; init; }
+
+    /// <summary>The value of <see cref="Via"/> when a running worker's control socket took the override.</summary>
+    public const string ViaWorker = "worker";
+
+    /// <summary>Gets how the override was sent: <c>store</c> (this command wrote the update) or <c>worker</c> (a running worker's control socket).</summary>
+    public string Via { get; init; } = "store";
 }
 
 internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout);

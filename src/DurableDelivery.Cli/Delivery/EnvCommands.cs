@@ -6,6 +6,7 @@ using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Engine.Client;
 using DurableDelivery.Engine.Common;
+using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using Spectre.Console;
 
@@ -224,29 +225,46 @@ internal static class EnvCommands
     }
 
     /// <summary>
-    /// An environment override: check input, run a worker in this command if none runs (<c>--host-worker auto</c>), send
-    /// the update, print what changed.
+    /// An environment override: check input; hand it to a running worker's control socket when one listens (no store to
+    /// open, nothing cold on this side: <see cref="OverrideControl"/>); else run a worker in this command if none runs
+    /// (<c>--host-worker auto</c>), send the update, print what changed. Both paths use the same update id.
     /// </summary>
     private static async Task<int> OverrideAsync(
         ParseResult parse, CommonOptions common, Option<string> hostWorker, Argument<string> environment, string update, string what, CancellationToken ct, Func<Override> build)
     {
         var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
         var request = build();
+        var timeout = DeliveryCli.ParseTimeout(parse.GetValue(common.Timeout)!);
+        var dataDir = Path.GetFullPath(parse.GetValue(common.DataDir)!);
+        var updateId = Guid.NewGuid().ToString();
+        var show = $"ddctl env status {env}";
+        var json = parse.IsJson(common.Output);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        if (await OverrideControl.TrySendAsync(dataDir, update, env, request, updateId, timeout, ct) is { } reply)
+        {
+            if (reply.Exit != ExitCodes.Ok)
+            {
+                throw new CliException(reply.Exit, reply.Message ?? $"the worker refused the {what} without a reason.");
+            }
+
+            var outcome = PayloadConverter.Deserialize<OverrideOutcome>(reply.OutcomeJson);
+            var call = new OverrideCall(reply.WorkflowId!, update, what, request, null, env, new JsonObject { ["environment"] = env, ["workflowId"] = reply.WorkflowId }, show)
+            {
+                Via = OverrideCall.ViaWorker,
+            };
+            return DeliveryCli.PrintOverride(call, outcome, watch.Elapsed, json);
+        }
 
         // The serializer's first use in a process costs tens of milliseconds: pay it on the other core while the store opens.
         var args = Task.Run(() => PayloadConverter.SerializeArgs([request]));
         await using var cli = DeliveryCli.Open(parse, common);
-        var run = await cli.RequireEnvironmentAsync(env);
-        if (run.Status != Engine.Common.WorkflowExecutionStatus.Running)
-        {
-            throw CliException.BadInput($"environment '{env}' is closed (workflow {run.WorkflowId} {run.Status}); deliver to it again to restart it: ddctl deliver {env} --version-set <file>.");
-        }
+        var run = await cli.RequireRunningEnvironmentAsync(env);
 
         // No status query first (it would cost a replay of the environment's history before an emergency rollback): a live
         // worker is known from its lock, none runs -> one runs here (or exit 5 with --host-worker never), and an update that
         // nobody takes within --timeout is withdrawn. The weights before come back with the outcome.
         await using var hosted = await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
-        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, $"ddctl env status {env}") { ArgsJson = args }, parse.IsJson(common.Output), ct);
+        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, show) { ArgsJson = args, UpdateId = updateId }, json, ct);
     }
 }

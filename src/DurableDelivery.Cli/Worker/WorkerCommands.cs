@@ -66,6 +66,9 @@ internal static class WorkerCommands
         using var provider = new LocalInfraProvider(fullDataDir);
         await using var worker = new DurableWorker(client, WorkflowRegistry.Register(new DurableWorkerOptions(taskQueue) { LoggerFactory = loggerFactory }, provider));
         var run = worker.ExecuteAsync(stop.Token);
+
+        // `ddctl env rollback|set-weights` hand their override to this warm process when it listens (Delivery/OverrideControl.cs).
+        await using var control = Delivery.OverrideControl.Server.TryStart(client, fullDataDir, log);
         if (await Task.WhenAny(ready.Ready, run) == ready.Ready)
         {
             Console.Out.WriteLine($"{ReadyPrefix} task queue {taskQueue}, store {client.StoreLocation}");

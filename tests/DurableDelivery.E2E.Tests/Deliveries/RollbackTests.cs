@@ -22,6 +22,7 @@ public sealed class RollbackTests : RigTest
         WeightTable.Format(outcome["weightsBefore"]!).ShouldBe($"{v2}=100");
         WeightTable.Format(outcome["weights"]!).ShouldBe($"{v1}=100");
         outcome["override"]!["kind"]!.GetValue<string>().ShouldBe("rollback");
+        outcome["via"]!.GetValue<string>().ShouldBe("worker", "the running worker's control socket took it");
 
         // The provider applied it before the command returned, and every request sent since then went to v1.
         var applied = await AllTrafficOnV1Async(v1);
@@ -77,6 +78,7 @@ public sealed class RollbackTests : RigTest
         rollback.ExitCode.ShouldBe(0, rollback.ToString());
         rollback.Stderr.ShouldStartWith($"no worker is running on {Rig.DataDir}; running one in this command until the rollback is applied");
         var outcome = System.Text.Json.Nodes.JsonNode.Parse(rollback.Stdout)!;
+        outcome["via"]!.GetValue<string>().ShouldBe("store", "the killed worker's socket answers nobody: the command wrote the update itself");
         WeightTable.Format(outcome["weightsBefore"]!).ShouldBe($"{v2}=100");
         WeightTable.Format(outcome["weights"]!).ShouldBe($"{v1}=100");
         await AllTrafficOnV1Async(v1);
