@@ -240,7 +240,8 @@ internal static class EnvCommands
         var show = $"ddctl env status {env}";
         var json = parse.IsJson(common.Output);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        if (await OverrideControl.TrySendAsync(dataDir, update, env, request, updateId, timeout, ct) is { } reply)
+        var sent = await OverrideControl.TrySendAsync(dataDir, update, env, request, updateId, timeout, ct);
+        if (sent is { } reply && reply != OverrideControl.Reply.Dropped)
         {
             if (reply.Exit != ExitCodes.Ok)
             {
@@ -263,7 +264,9 @@ internal static class EnvCommands
         // No status query first (it would cost a replay of the environment's history before an emergency rollback): a live
         // worker is known from its lock, none runs -> one runs here (or exit 5 with --host-worker never), and an update that
         // nobody takes within --timeout is withdrawn. The weights before come back with the outcome.
-        await using var hosted = await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
+        // A worker that took the override and died may have submitted it: then wait for the next worker (started by whoever
+        // restarts workers) to finish it, as for any update in flight, rather than run one here.
+        await using var hosted = sent == OverrideControl.Reply.Dropped ? null : await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
         return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, show) { ArgsJson = args, UpdateId = updateId }, json, ct);
     }

@@ -42,7 +42,8 @@ internal static class OverrideControl
 
     /// <summary>
     /// Hands the override to a worker listening on the data dir; null when none answers (no socket, or only sockets of
-    /// processes that are gone), so the caller goes the store path with the same update id.
+    /// processes that are gone), so the caller goes the store path with the same update id; <see cref="Reply.Dropped"/>
+    /// when the worker took it and went away without answering.
     /// </summary>
     public static async Task<Reply?> TrySendAsync(string dataDir, string update, string environment, Override request, string updateId, TimeSpan timeout, CancellationToken ct)
     {
@@ -64,9 +65,24 @@ internal static class OverrideControl
                 continue;
             }
 
-            await socket.SendAsync(Request(update, environment, request, updateId, timeout), SocketFlags.None, ct);
-            using var answer = JsonDocument.Parse(await ReadMessageAsync(socket, ct)
-                ?? throw new CliException(ExitCodes.Unavailable, $"the worker listening on {path} closed the connection before answering; check with 'ddctl env status {environment}'."));
+            byte[]? message;
+            try
+            {
+                await socket.SendAsync(Request(update, environment, request, updateId, timeout), SocketFlags.None, ct);
+                message = await ReadMessageAsync(socket, ct);
+            }
+            catch (SocketException)
+            {
+                message = null;
+            }
+
+            if (message is null)
+            {
+                // The worker went away with the request (killed mid-way): the update may be in the store under this id.
+                return Reply.Dropped;
+            }
+
+            using var answer = JsonDocument.Parse(message);
             var root = answer.RootElement;
             var exit = root.GetProperty("exit").GetInt32();
             return exit == ExitCodes.Ok
@@ -137,7 +153,14 @@ internal static class OverrideControl
     }
 
     /// <summary>What the worker answered: the exit code, and the error's message or the workflow id and the outcome as JSON.</summary>
-    internal sealed record Reply(int Exit, string? Message, string? WorkflowId, string? OutcomeJson);
+    internal sealed record Reply(int Exit, string? Message, string? WorkflowId, string? OutcomeJson)
+    {
+        /// <summary>
+        /// The worker took the request and went away without answering: the command goes on through the store with the
+        /// same update id, which finds the update if the worker had submitted it, and waits for the next worker to finish it.
+        /// </summary>
+        public static Reply Dropped { get; } = new(-1, null, null, null);
+    }
 
     /// <summary>The worker's side: listens on its socket and runs each override as the command would.</summary>
     internal sealed class Server : IAsyncDisposable
