@@ -59,12 +59,11 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     public string TimeoutText => Seconds(Timeout);
 
     /// <summary>Reads <c>--timeout</c> (exit 1 when bad), then opens the existing store of <c>--data-dir</c> (exit 3 when there is none: only <c>worker run</c> creates one).</summary>
-    public static DeliveryCli Open(ParseResult parse, CommonOptions common)
-    {
-        var timeout = ParseTimeout(parse.GetValue(common.Timeout)!);
-        var dataDir = parse.GetValue(common.DataDir)!;
-        return new(Store.OpenExisting(dataDir), Path.GetFullPath(dataDir), timeout);
-    }
+    public static DeliveryCli Open(ParseResult parse, CommonOptions common) =>
+        Open(parse.GetValue(common.DataDir)!, ParseTimeout(parse.GetValue(common.Timeout)!));
+
+    /// <summary>Opens the existing store of <paramref name="dataDir"/> (exit 3 when there is none), with a timeout already read.</summary>
+    public static DeliveryCli Open(string dataDir, TimeSpan timeout) => new(Store.OpenExisting(dataDir), Path.GetFullPath(dataDir), timeout);
 
     public static string EnvironmentWorkflowId(string environment) => $"env/{environment}";
 
@@ -209,13 +208,6 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// </remarks>
     public async Task<Queried<T>> QueryStatusAsync<T>(string workflowId, string afterNoWorker = "Nothing was changed.")
     {
-        var (json, node) = await QueryStatusJsonAsync(workflowId, afterNoWorker);
-        return new Queried<T>(PayloadConverter.Deserialize<T>(json), node);
-    }
-
-    /// <summary>The <c>status</c> query's answer as JSON text and as a node.</summary>
-    private async Task<(string Json, JsonObject Node)> QueryStatusJsonAsync(string workflowId, string afterNoWorker = "Nothing was changed.")
-    {
         var watch = Stopwatch.StartNew();
         string? json;
         for (var attempt = 1; ; attempt++)
@@ -239,7 +231,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
 
         var node = JsonNode.Parse(json ?? "null")
             ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query with null.");
-        return (json!, node.AsObject());
+        return new Queried<T>(PayloadConverter.Deserialize<T>(json), node.AsObject());
     }
 
     /// <summary>Runs an update and waits at most <see cref="Timeout"/> for its result; a refusal is exit 1 with the workflow's reason.</summary>
@@ -356,8 +348,10 @@ internal sealed record Queried<T>(T Value, JsonObject Json);
 /// <summary>A delivery that exists as a workflow (<see cref="Run"/>), or only in its environment's list (<see cref="Summary"/>: queued or superseded).</summary>
 internal sealed record DeliveryTarget(string DeliveryId, string Environment, WorkflowExecutionDescription? Run, DeliverySummary? Summary, EnvironmentStatus? EnvironmentStatus);
 
-/// <summary>An override to send: where, as which update, what it is called in messages, and what to show afterwards.</summary>
-/// <summary>An override to send; <paramref name="WeightsBefore"/> is what a status query showed, when one was made (the outcome's own value wins).</summary>
+/// <summary>
+/// An override to send: where, as which update, what it is called in messages, and what to show afterwards;
+/// <paramref name="WeightsBefore"/> is what a status query showed, when one was made (the outcome's own value wins).
+/// </summary>
 internal sealed record OverrideCall(string WorkflowId, string Update, string What, Override Request, TrafficWeights? WeightsBefore, string Subject, JsonObject Ids, string Show)
 {
     /// <summary>Gets the update's argument list, serialized ahead (see <see cref="DeliveryCli.UpdateAsync{T}"/>), if it was.</summary>
@@ -369,8 +363,11 @@ internal sealed record OverrideCall(string WorkflowId, string Update, string Wha
     /// <summary>The value of <see cref="Via"/> when a running worker's control socket took the override.</summary>
     public const string ViaWorker = "worker";
 
-    /// <summary>Gets how the override was sent: <c>store</c> (this command wrote the update) or <c>worker</c> (a running worker's control socket).</summary>
-    public string Via { get; init; } = "store";
+    /// <summary>The value of <see cref="Via"/> when this command wrote the update to the store.</summary>
+    public const string ViaStore = "store";
+
+    /// <summary>Gets how the override was sent: <see cref="ViaStore"/> or <see cref="ViaWorker"/>.</summary>
+    public string Via { get; init; } = ViaStore;
 }
 
 internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout);

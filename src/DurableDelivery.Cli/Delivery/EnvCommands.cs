@@ -258,7 +258,7 @@ internal static class EnvCommands
 
         // The serializer's first use in a process costs tens of milliseconds: pay it on the other core while the store opens.
         var args = Task.Run(() => PayloadConverter.SerializeArgs([request]));
-        await using var cli = DeliveryCli.Open(parse, common);
+        await using var cli = DeliveryCli.Open(dataDir, timeout);
         var run = await cli.RequireRunningEnvironmentAsync(env);
 
         // No status query first (it would cost a replay of the environment's history before an emergency rollback): a live

@@ -5,7 +5,7 @@ namespace DurableDelivery.Engine.Storage;
 /// <summary>
 /// Wake-ups keyed by string. A waiter calls <see cref="Watch"/> <em>before</em> checking the store, then awaits the
 /// returned task, so that a pulse between the check and the wait is never lost. A commit's keys are also sent to the other
-/// processes on the store through <see cref="Remote"/> when there is one (<see cref="CrossProcessWake"/>); waiters poll
+/// processes on the store through a <see cref="CrossProcessWake"/> when one is bound (<see cref="ConnectRemote"/>); waiters poll
 /// as well, so a wake-up that does not arrive costs latency, never correctness.
 /// </summary>
 internal sealed class StoreNotifier
@@ -22,9 +22,6 @@ internal sealed class StoreNotifier
     public static string QueryKey(long queryId) => "query:" + queryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private Task<CrossProcessWake?>? remote;
-
-    /// <summary>Gets where a commit's keys go for other processes once it is bound; <see langword="null"/> when only this process is woken.</summary>
-    public CrossProcessWake? Remote => remote is { IsCompletedSuccessfully: true } ? remote.Result : null;
 
     /// <summary>
     /// Binds the cross-process wake-up in the background (it costs a fresh process some milliseconds of socket set-up that
