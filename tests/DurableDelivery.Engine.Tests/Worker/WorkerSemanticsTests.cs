@@ -166,8 +166,11 @@ public sealed class WorkerSemanticsTests
     });
 
     [Fact]
-    public Task SignalWithStart_StartsOnceAndDeliversEverySignal() => RunAsync(async (env, _) =>
+    public async Task SignalWithStart_StartsOnceAndDeliversEverySignal()
     {
+        // Both calls land before any worker runs: with a worker already polling, the run could finish on
+        // the first approval and the second call would (rightly, as in Temporal) start a new run.
+        await using var env = await WorkflowEnvironment.StartTimeSkippingAsync();
         for (var i = 0; i < 2; i++)
         {
             var options = new WorkflowOptions("sws/1", "q");
@@ -175,10 +178,13 @@ public sealed class WorkerSemanticsTests
             await env.Client.StartWorkflowAsync((GreetingWorkflow wf) => wf.RunAsync(new GreetingInput("s", 0)), options);
         }
 
-        var handle = env.Client.GetWorkflowHandle<GreetingWorkflow>("sws/1");
-        (await handle.GetResultAsync<string>()).ShouldStartWith("Hello, s (approved by p0");
-        (await env.Client.ListWorkflowsAsync(new WorkflowListFilter { WorkflowIdPrefix = "sws/" }).ToListAsync()).Count.ShouldBe(1);
-    });
+        await env.CreateWorker(Options(new CountingActivities())).ExecuteAsync(async () =>
+        {
+            var handle = env.Client.GetWorkflowHandle<GreetingWorkflow>("sws/1");
+            (await handle.GetResultAsync<string>().WaitAsync(TimeSpan.FromSeconds(30))).ShouldStartWith("Hello, s (approved by p0, p1 at");
+            (await env.Client.ListWorkflowsAsync(new WorkflowListFilter { WorkflowIdPrefix = "sws/" }).ToListAsync()).Count.ShouldBe(1);
+        });
+    }
 
     [Fact]
     public Task IdPolicies_RejectDuplicateAndConflict() => RunAsync(async (env, _) =>
