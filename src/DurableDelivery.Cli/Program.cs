@@ -10,6 +10,7 @@ public static class Program
     /// <returns>The process exit code.</returns>
     public static async Task<int> Main(string[] args)
     {
+        Delivery.OverrideControl.PrewarmFor(args);
         var root = new RootCommand("ddctl: carry changes from pull request to production traffic as durable workflows.");
         foreach (var command in CommandGroups.For(args))
         {

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Common;
+using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Engine.Client;
@@ -70,7 +71,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <summary>Checks an environment name as the declarations allow it (letters, digits, '-', '_').</summary>
     public static string CheckEnvironmentName(string? name)
     {
-        if (name is null || !EnvironmentName().IsMatch(name))
+        if (!EnvironmentDeclaration.IsValidName(name))
         {
             throw CliException.BadInput($"'{name}' is not an environment name; use letters, digits, '-' and '_', starting with a letter or digit, e.g. demo.");
         }
@@ -280,28 +281,35 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     }
 
     /// <summary>Prints what an override changed and how long it took (JSON: the ids, the override with its kind, weights before and after).</summary>
-    public static int PrintOverride(OverrideCall call, OverrideOutcome outcome, TimeSpan elapsed, bool json)
+    public static int PrintOverride(OverrideCall call, OverrideOutcome outcome, TimeSpan elapsed, bool json) =>
+        PrintOverride(call, new OverridePrint(outcome.Message, outcome.WeightsBefore ?? call.WeightsBefore, outcome.Weights, json ? OverrideJson(call.Request) : null), elapsed, json);
+
+    /// <summary>Prints what an override changed, from parts that need no serializer (the control socket's answer).</summary>
+    public static int PrintOverride(OverrideCall call, OverridePrint done, TimeSpan elapsed, bool json)
     {
         if (json)
         {
             var node = call.Ids.DeepClone().AsObject();
-            node["override"] = OverrideJson(call.Request);
-            node["message"] = outcome.Message;
-            node["weightsBefore"] = Output.ToNode((outcome.WeightsBefore ?? call.WeightsBefore)?.Weights);
-            node["weights"] = Output.ToNode(outcome.Weights.Weights);
+            node["override"] = done.Override;
+            node["message"] = done.Message;
+            node["weightsBefore"] = WeightsJson(done.WeightsBefore);
+            node["weights"] = WeightsJson(done.Weights);
             node["elapsedMs"] = Math.Round(elapsed.TotalMilliseconds, 1);
             node["via"] = call.Via;
             Output.Json(node);
         }
         else
         {
-            Console.Out.WriteLine($"{call.Subject}: {outcome.Message}");
-            Console.Out.WriteLine($"weights: {(outcome.WeightsBefore ?? call.WeightsBefore)?.ToString() ?? "?"} -> {outcome.Weights}");
+            Console.Out.WriteLine($"{call.Subject}: {done.Message}");
+            Console.Out.WriteLine($"weights: {done.WeightsBefore?.ToString() ?? "?"} -> {done.Weights}");
             Console.Out.WriteLine($"took {Seconds(elapsed)}{(call.Via == OverrideCall.ViaWorker ? " (handed to the running worker)" : string.Empty)}; see '{call.Show}'");
         }
 
         return ExitCodes.Ok;
     }
+
+    private static JsonObject? WeightsJson(TrafficWeights? weights) =>
+        weights is null ? null : new JsonObject(weights.Weights.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
 
     /// <summary>
     /// Finds a delivery: its workflow once it started, else its line in the environment's list (queued or superseded).
@@ -335,9 +343,6 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     private CliException NoWorker(string afterNoWorker) =>
         new(ExitCodes.Unavailable, $"no worker picked this up within {TimeoutText}; is `ddctl worker run --data-dir {DataDir}` running? {afterNoWorker}");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex EnvironmentName();
-
     [GeneratedRegex("^(?:delivery/)?([A-Za-z0-9][A-Za-z0-9_-]*)/([1-9][0-9]{0,8})$", RegexOptions.CultureInvariant)]
     private static partial Regex DeliveryId();
 }
@@ -369,6 +374,9 @@ internal sealed record OverrideCall(string WorkflowId, string Update, string Wha
     /// <summary>Gets how the override was sent: <see cref="ViaStore"/> or <see cref="ViaWorker"/>.</summary>
     public string Via { get; init; } = ViaStore;
 }
+
+/// <summary>What an override did, as printed: the environment's message, the weights before (when known) and after, and the override as recorded (JSON output only).</summary>
+internal sealed record OverridePrint(string Message, TrafficWeights? WeightsBefore, TrafficWeights Weights, JsonNode? Override);
 
 internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout);
 

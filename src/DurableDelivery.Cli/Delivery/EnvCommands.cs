@@ -248,12 +248,11 @@ internal static class EnvCommands
                 throw new CliException(reply.Exit, reply.Message ?? $"the worker refused the {what} without a reason.");
             }
 
-            var outcome = PayloadConverter.Deserialize<OverrideOutcome>(reply.OutcomeJson);
             var call = new OverrideCall(reply.WorkflowId!, update, what, request, null, env, new JsonObject { ["environment"] = env, ["workflowId"] = reply.WorkflowId }, show)
             {
                 Via = OverrideCall.ViaWorker,
             };
-            return DeliveryCli.PrintOverride(call, outcome, watch.Elapsed, json);
+            return DeliveryCli.PrintOverride(call, new OverridePrint(reply.Message ?? string.Empty, reply.WeightsBefore, reply.Weights, reply.Override), watch.Elapsed, json);
         }
 
         // The serializer's first use in a process costs tens of milliseconds: pay it on the other core while the store opens.

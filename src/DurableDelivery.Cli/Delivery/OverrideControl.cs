@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
@@ -25,8 +26,10 @@ namespace DurableDelivery.Cli.Delivery;
 /// Protocol: one JSON object per connection and direction, each ended by a newline. Request: <c>update</c>
 /// (<c>rollback</c> or <c>setWeights</c>), <c>environment</c>, <c>updateId</c>, <c>timeoutMs</c>, <c>requestedBy</c>,
 /// <c>reason</c>, <c>requestedAt</c> (ISO 8601), <c>to</c> (rollback) or <c>weights</c> (an object of weights). Answer:
-/// <c>exit</c> (ddctl's exit code), and <c>workflowId</c> and <c>outcome</c> (the update's result) when 0, else
-/// <c>message</c> (the one-line error).
+/// <c>exit</c> (ddctl's exit code); when 0, <c>workflowId</c>, <c>message</c> (what the environment did), <c>weights</c> and
+/// <c>weightsBefore</c> (objects of weights, the latter null when unknown) and <c>override</c> (the override as recorded,
+/// with its <c>kind</c>), else <c>message</c> (the one-line error). The command reads the answer without the serializer,
+/// whose start-up would cost it tens of milliseconds.
 /// </remarks>
 internal static class OverrideControl
 {
@@ -41,6 +44,36 @@ internal static class OverrideControl
     }
 
     /// <summary>
+    /// Starts, on another thread, what the first use of a socket costs a process (loading and initializing its code, a few
+    /// milliseconds), when the command line is <c>env rollback</c> or <c>env set-weights</c>: it then overlaps the parsing
+    /// of the command line instead of delaying the override. (JSON is left for after the switch: warming it here too
+    /// would compete with the worker for the CPU while it applies the override.)
+    /// </summary>
+    public static void PrewarmFor(IReadOnlyList<string> args)
+    {
+        if (args.Count < 2 || args[0] != "env" || args[1] is not ("rollback" or "set-weights") || !Socket.OSSupportsUnixDomainSockets)
+        {
+            return;
+        }
+
+        new Thread(() =>
+        {
+            try
+            {
+                using (new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+                {
+                    _ = new UnixDomainSocketEndPoint("/");
+                }
+            }
+            catch (SocketException)
+            {
+                // Only a warm-up: the command makes its own socket and reports what fails.
+            }
+        })
+        { IsBackground = true, Name = "ddctl warm-up" }.Start();
+    }
+
+    /// <summary>
     /// Hands the override to a worker listening on the data dir; null when none answers (no socket, or only sockets of
     /// processes that are gone), so the caller goes the store path with the same update id; <see cref="Reply.Dropped"/>
     /// when the worker took it and went away without answering.
@@ -52,12 +85,15 @@ internal static class OverrideControl
             return null;
         }
 
+        byte[]? line = null;
         foreach (var path in Directory.GetFiles(dir, "*.sock"))
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                // Blocking connect and send: a local socket answers at once, and the asynchronous engine's start-up would
+                // sit on the way to the worker. The wait for the answer below is asynchronous (Ctrl-C ends it).
+                socket.Connect(new UnixDomainSocketEndPoint(path));
             }
             catch (SocketException)
             {
@@ -68,7 +104,8 @@ internal static class OverrideControl
             byte[]? message;
             try
             {
-                await socket.SendAsync(Request(update, environment, request, updateId, timeout), SocketFlags.None, ct);
+                line ??= Request(update, environment, request, updateId, timeout);
+                socket.Send(line, SocketFlags.None);
                 message = await ReadMessageAsync(socket, ct);
             }
             catch (SocketException)
@@ -85,48 +122,58 @@ internal static class OverrideControl
             using var answer = JsonDocument.Parse(message);
             var root = answer.RootElement;
             var exit = root.GetProperty("exit").GetInt32();
+            var text = root.GetProperty("message").GetString();
             return exit == ExitCodes.Ok
-                ? new Reply(exit, null, root.GetProperty("workflowId").GetString(), root.GetProperty("outcome").GetRawText())
-                : new Reply(exit, root.GetProperty("message").GetString(), null, null);
+                ? new Reply(exit, text, root.GetProperty("workflowId").GetString())
+                {
+                    Weights = ReadWeights(root.GetProperty("weights")),
+                    WeightsBefore = root.GetProperty("weightsBefore") is { ValueKind: JsonValueKind.Object } before ? ReadWeights(before) : null,
+                    Override = JsonNode.Parse(root.GetProperty("override").GetRawText()),
+                }
+                : new Reply(exit, text, null);
         }
 
         return null;
     }
 
-    /// <summary>Builds the request line by hand: the command avoids the serializer's start-up on its critical path.</summary>
-    private static byte[] Request(string update, string environment, Override request, string updateId, TimeSpan timeout)
+    /// <summary>Reads an object of weights (<c>{"id": 90, ...}</c>).</summary>
+    private static TrafficWeights ReadWeights(JsonElement weights) =>
+        new() { Weights = weights.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.Ordinal) };
+
+    /// <summary>
+    /// Writes the request line by hand: the command avoids the start-up of System.Text.Json's writer and encoder on its
+    /// way to the worker (the worker parses it with <see cref="JsonDocument"/>).
+    /// </summary>
+    internal static byte[] Request(string update, string environment, Override request, string updateId, TimeSpan timeout)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        var json = new StringBuilder(256).Append('{');
+        Field(json, "update").AppendJsonString(update);
+        Field(json, "environment").AppendJsonString(environment);
+        Field(json, "updateId").AppendJsonString(updateId);
+        Field(json, "timeoutMs").Append(((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        Field(json, "requestedBy").AppendJsonString(request.RequestedBy);
+        Field(json, "reason").AppendJsonString(request.Reason);
+        Field(json, "requestedAt").AppendJsonString(request.RequestedAt.ToString("O", CultureInfo.InvariantCulture));
+        if (request is RollbackOverride { To: { } to })
         {
-            w.WriteStartObject();
-            w.WriteString("update", update);
-            w.WriteString("environment", environment);
-            w.WriteString("updateId", updateId);
-            w.WriteNumber("timeoutMs", (long)timeout.TotalMilliseconds);
-            w.WriteString("requestedBy", request.RequestedBy);
-            w.WriteString("reason", request.Reason);
-            w.WriteString("requestedAt", request.RequestedAt.ToString("O", CultureInfo.InvariantCulture));
-            if (request is RollbackOverride { To: { } to })
+            Field(json, "to").AppendJsonString(to);
+        }
+        else if (request is SetWeightsOverride set)
+        {
+            Field(json, "weights").Append('{');
+            var first = true;
+            foreach (var (id, weight) in set.Weights.Weights)
             {
-                w.WriteString("to", to);
-            }
-            else if (request is SetWeightsOverride set)
-            {
-                w.WriteStartObject("weights");
-                foreach (var (id, weight) in set.Weights.Weights)
-                {
-                    w.WriteNumber(id, weight);
-                }
-
-                w.WriteEndObject();
+                json.Append(first ? "" : ",").AppendJsonString(id).Append(':').Append(weight.ToString(CultureInfo.InvariantCulture));
+                first = false;
             }
 
-            w.WriteEndObject();
+            json.Append('}');
         }
 
-        buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
+        return Encoding.UTF8.GetBytes(json.Append("}\n").ToString());
+
+        static StringBuilder Field(StringBuilder json, string name) => json.Append(json.Length > 1 ? "," : "").AppendJsonString(name).Append(':');
     }
 
     /// <summary>Reads one newline-ended message; null when the peer closed first.</summary>
@@ -152,14 +199,23 @@ internal static class OverrideControl
         throw new CliException(ExitCodes.InternalError, $"a control message is over {MaxMessage} bytes.");
     }
 
-    /// <summary>What the worker answered: the exit code, and the error's message or the workflow id and the outcome as JSON.</summary>
-    internal sealed record Reply(int Exit, string? Message, string? WorkflowId, string? OutcomeJson)
+    /// <summary>What the worker answered: the exit code and its message (the error, or what the environment did), and on success the workflow id, the weights and the override as recorded.</summary>
+    internal sealed record Reply(int Exit, string? Message, string? WorkflowId)
     {
         /// <summary>
         /// The worker took the request and went away without answering: the command goes on through the store with the
         /// same update id, which finds the update if the worker had submitted it, and waits for the next worker to finish it.
         /// </summary>
-        public static Reply Dropped { get; } = new(-1, null, null, null);
+        public static Reply Dropped { get; } = new(-1, null, null);
+
+        /// <summary>Gets the listener weights after the override.</summary>
+        public TrafficWeights Weights { get; init; } = TrafficWeights.None;
+
+        /// <summary>Gets the listener weights before the override, when the environment knew them.</summary>
+        public TrafficWeights? WeightsBefore { get; init; }
+
+        /// <summary>Gets the override as the worker recorded it (with its <c>kind</c>).</summary>
+        public JsonNode? Override { get; init; }
     }
 
     /// <summary>The worker's side: listens on its socket and runs each override as the command would.</summary>
@@ -315,8 +371,13 @@ internal static class OverrideControl
                 {
                     w.WriteNumber("exit", ExitCodes.Ok);
                     w.WriteString("workflowId", run.WorkflowId);
-                    w.WritePropertyName("outcome");
-                    w.WriteRawValue(PayloadConverter.Serialize(outcome));
+                    w.WriteString("message", outcome.Message);
+                    w.WritePropertyName("weights");
+                    WriteWeights(w, outcome.Weights);
+                    w.WritePropertyName("weightsBefore");
+                    WriteWeights(w, outcome.WeightsBefore);
+                    w.WritePropertyName("override");
+                    DeliveryCli.OverrideJson(request)!.WriteTo(w);
                 });
             }
             catch (CliException e)
@@ -335,6 +396,23 @@ internal static class OverrideControl
                     w.WriteString("message", $"malformed override request on the control socket: {e.Message}");
                 });
             }
+        }
+
+        private static void WriteWeights(Utf8JsonWriter w, TrafficWeights? weights)
+        {
+            if (weights is null)
+            {
+                w.WriteNullValue();
+                return;
+            }
+
+            w.WriteStartObject();
+            foreach (var (id, weight) in weights.Weights)
+            {
+                w.WriteNumber(id, weight);
+            }
+
+            w.WriteEndObject();
         }
 
         private static byte[] Answer(Action<Utf8JsonWriter> write)

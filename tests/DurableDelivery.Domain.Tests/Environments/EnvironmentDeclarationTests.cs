@@ -7,6 +7,22 @@ namespace DurableDelivery.Domain.Tests.Environments;
 
 public class EnvironmentDeclarationTests
 {
+    [Theory]
+    [InlineData("demo", true)]
+    [InlineData("prod-eu_1", true)]
+    [InlineData("9lives", true)]
+    [InlineData("D", true)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    [InlineData("-demo", false)]
+    [InlineData("_demo", false)]
+    [InlineData("demo env", false)]
+    [InlineData("demo/1", false)]
+    [InlineData("dém", false)]
+    [InlineData("demo\n", false)]
+    public void IsValidName_LettersDigitsDashUnderscore_StartingWithLetterOrDigit(string? name, bool valid) =>
+        EnvironmentDeclaration.IsValidName(name).ShouldBe(valid);
+
     [Fact]
     public void Parse_ShippedDemoEnvironment_IsValid()
     {

@@ -15,10 +15,12 @@ public sealed class RollbackTests : RigTest
         await Rig.ShouldKeepInvariantsAsync();
         (await Rig.EnvStatusJsonAsync())["rollbackTarget"]!.GetValue<string>().ShouldBe(v1);
 
-        var rollback = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 breaks checkout", "--as", "oncall", "-o", "json");
+        // Quotes, a backslash, a tab and non-ASCII text: the command writes its request to the worker by hand.
+        const string Reason = "v2 \"breaks\" checkout\\cart\tcafé ✓";
+        var rollback = await Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", Reason, "--as", "oncall", "-o", "json");
 
         var outcome = rollback.OkJson();
-        outcome["message"]!.GetValue<string>().ShouldBe($"rolled back to {v1} by oncall: v2 breaks checkout: all traffic on it");
+        outcome["message"]!.GetValue<string>().ShouldBe($"rolled back to {v1} by oncall: {Reason}: all traffic on it");
         WeightTable.Format(outcome["weightsBefore"]!).ShouldBe($"{v2}=100");
         WeightTable.Format(outcome["weights"]!).ShouldBe($"{v1}=100");
         outcome["override"]!["kind"]!.GetValue<string>().ShouldBe("rollback");
@@ -35,7 +37,8 @@ public sealed class RollbackTests : RigTest
         var record = env["overrides"]!.AsArray().Single()!;
         record["applied"]!.GetValue<bool>().ShouldBeTrue();
         record["handledBy"]!.GetValue<string>().ShouldBe("env/demo");
-        record["request"]!["reason"]!.GetValue<string>().ShouldBe("v2 breaks checkout");
+        record["request"]!["reason"]!.GetValue<string>().ShouldBe(Reason);
+        outcome["override"]!["reason"]!.GetValue<string>().ShouldBe(Reason);
         record["request"]!["requestedBy"]!.GetValue<string>().ShouldBe("oncall");
         (await Rig.Provider.DescribeInfraSetAsync(v1))!.Status.ShouldBe(InfraSetStatus.Healthy);
         (await Rig.Provider.ListInfraSetsAsync(DeliveryRig.Env)).Select(s => s.Id).ShouldBe([v1]);

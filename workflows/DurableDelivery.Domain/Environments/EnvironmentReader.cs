@@ -17,7 +17,7 @@ internal static class EnvironmentReader
         {
             input.Problem((int?)null, "Environment has no 'name'. Set 'name' to the environment's name, e.g. 'name: demo'.");
         }
-        else if (!EnvironmentDeclaration.NamePattern().IsMatch(name))
+        else if (!EnvironmentDeclaration.IsValidName(name))
         {
             input.Problem(keys["name"], $"Environment name '{name}' is not valid. Use letters, digits, '-' and '_', starting with a letter or digit.");
         }
