@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using DurableDelivery.Engine.Exceptions;
 
 namespace DurableDelivery.Cli.Common;
 
@@ -17,14 +16,6 @@ internal sealed class CliAction(Func<ParseResult, CancellationToken, Task<int>> 
     /// <inheritdoc />
     public override bool ClearsParseErrors => true;
 
-    /// <summary>Writes one error line to stderr and returns <paramref name="exitCode"/>.</summary>
-    public static int Fail(int exitCode, string message)
-    {
-        var line = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Console.Error.WriteLine($"error: {line}");
-        return exitCode;
-    }
-
     /// <summary>The command path as typed, e.g. <c>ddctl workflow signal</c>.</summary>
     public static string CommandPath(ParseResult parseResult)
     {
@@ -39,60 +30,12 @@ internal sealed class CliAction(Func<ParseResult, CancellationToken, Task<int>> 
     }
 
     /// <inheritdoc />
-    public override async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    public override Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var command = CommandPath(parseResult);
-        if (ParseProblem(parseResult, command) is { } problem)
-        {
-            return Fail(ExitCodes.BadInput, problem);
-        }
-
-        try
-        {
-            return await handler(parseResult, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CliException e) when (e.Problems.Count > 1)
-        {
-            foreach (var line in e.Problems)
-            {
-                Fail(e.ExitCode, line);
-            }
-
-            return e.ExitCode;
-        }
-        catch (CliException e)
-        {
-            return Fail(e.ExitCode, e.Message);
-        }
-        catch (WorkflowNotFoundException e)
-        {
-            return Fail(ExitCodes.NotFound, e.Message);
-        }
-        catch (StoreException e)
-        {
-            return Fail(ExitCodes.StoreProblem, e.Message);
-        }
-        catch (WorkflowUpdateFailedException e)
-        {
-            return Fail(e.Rejected ? ExitCodes.BadInput : ExitCodes.WorkflowFailed, e.Message);
-        }
-        catch (Exception e) when (e is WorkflowQueryFailedException or WorkflowFailedException)
-        {
-            return Fail(ExitCodes.WorkflowFailed, e.Message);
-        }
-        catch (Exception e) when (e is WorkflowAlreadyStartedException or WorkflowClosedException or HistoryLimitExceededException or ArgumentException)
-        {
-            // The engine reports unknown signal/query/update names and payload limits as ArgumentException.
-            return Fail(ExitCodes.BadInput, e.Message);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return Fail(ExitCodes.Interrupted, $"{command} interrupted.");
-        }
-        catch (Exception e) when (Environment.GetEnvironmentVariable("DD_DEBUG") != "1")
-        {
-            return Fail(ExitCodes.InternalError, $"{command} failed unexpectedly: {e.GetType().Name}: {e.Message} (run with DD_DEBUG=1 for the stack trace).");
-        }
+        return ParseProblem(parseResult, command) is { } problem
+            ? Task.FromResult(CommandRun.Fail(ExitCodes.BadInput, problem))
+            : CommandRun.RunAsync(command, ct => handler(parseResult, ct), cancellationToken);
     }
 
     private static string? ParseProblem(ParseResult parseResult, string command)

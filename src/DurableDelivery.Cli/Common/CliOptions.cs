@@ -18,8 +18,11 @@ internal static class CliOptions
     {
         Description = $"Directory of the store (engine.db). Defaults to ${DataDirVariable}, else {DefaultDataDir}.",
         HelpName = "dir",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } dir ? dir : DefaultDataDir,
+        DefaultValueFactory = _ => DefaultDataDirValue(),
     };
+
+    /// <summary>The data directory when <c>--data-dir</c> is not given: <c>$DD_DATA_DIR</c>, else <see cref="DefaultDataDir"/>.</summary>
+    public static string DefaultDataDirValue() => Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } dir ? dir : DefaultDataDir;
 
     public static Option<string> Output() => new Option<string>("--output", "-o")
     {

@@ -112,34 +112,36 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     }
 
     /// <summary>Who asks and why, for an override: <c>--reason</c> is required and must say something.</summary>
-    public static (string RequestedBy, string Reason) Audit(ParseResult parse, AuditOptions options)
-    {
-        var reason = parse.GetValue(options.Reason);
-        if (string.IsNullOrWhiteSpace(reason))
-        {
-            throw CliException.BadInput($"a reason is required: say why with --reason \"...\" (it is recorded with the override); see '{CliAction.CommandPath(parse)} --help'.");
-        }
+    public static (string RequestedBy, string Reason) Audit(ParseResult parse, AuditOptions options) =>
+        Audit(parse.GetValue(options.Reason), parse.GetValue(options.As), CliAction.CommandPath(parse));
 
-        return (RequestedBy(parse, options), reason.Trim());
-    }
+    /// <summary>Checks <c>--reason</c> (required) and <c>--as</c> of <paramref name="command"/>; who asks and why, trimmed.</summary>
+    public static (string RequestedBy, string Reason) Audit(string? reason, string? asWho, string command) =>
+        string.IsNullOrWhiteSpace(reason)
+            ? throw CliException.BadInput($"a reason is required: say why with --reason \"...\" (it is recorded with the override); see '{command} --help'.")
+            : (RequestedBy(asWho), reason.Trim());
 
     /// <summary>Who asks: <c>--as</c>, else the OS user name.</summary>
-    public static string RequestedBy(ParseResult parse, AuditOptions options)
+    public static string RequestedBy(ParseResult parse, AuditOptions options) => RequestedBy(parse.GetValue(options.As));
+
+    private static string RequestedBy(string? asWho)
     {
-        var by = parse.GetValue(options.As) ?? Environment.UserName;
+        var by = asWho ?? Environment.UserName;
         return string.IsNullOrWhiteSpace(by)
             ? throw CliException.BadInput("--as must name who asks, e.g. --as alice (it is recorded with the override).")
             : by.Trim();
     }
 
     /// <summary>The options of every env/deliver/delivery command, added last so --help lists the specific ones first.</summary>
+    public const string DefaultTimeout = "30s";
+
     public static CommonOptions AddCommon(Command command)
     {
         var timeout = new Option<string>("--timeout")
         {
             Description = "How long to wait for a worker to answer (a query or an update), e.g. 30s, 2m or 90 (seconds).",
             HelpName = "duration",
-            DefaultValueFactory = _ => "30s",
+            DefaultValueFactory = _ => DefaultTimeout,
         };
         var output = CliOptions.Output();
         var dataDir = CliOptions.DataDir();

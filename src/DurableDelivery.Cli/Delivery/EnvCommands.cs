@@ -158,20 +158,10 @@ internal static class EnvCommands
             "Put all traffic on a warm infra-set now (a running delivery is aborted). Prints what changed and how long it took; a refused rollback exits 1 with the environment's reason.\n"
             + "Example: ddctl env rollback demo --reason \"error rate up after v2\" [--to demo-sample-v1-0001]")
         { environment, to };
-        var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
-        var hostWorker = DeliveryCli.AddHostWorker(command, "rollback");
-        var common = DeliveryCli.AddCommon(command);
-        command.Action = new CliAction((parse, ct) => OverrideAsync(parse, common, hostWorker, environment, "rollback", "rollback", ct, () =>
-        {
-            var (by, reason) = DeliveryCli.Audit(parse, audit);
-            var target = parse.GetValue(to);
-            if (target is not null && string.IsNullOrWhiteSpace(target))
-            {
-                throw CliException.BadInput("--to must name an infra-set, e.g. --to demo-sample-v1-0001; leave it out for the default target.");
-            }
-
-            return new RollbackOverride { To = target, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
-        }));
+        DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
+        DeliveryCli.AddHostWorker(command, "rollback");
+        DeliveryCli.AddCommon(command);
+        command.Action = new CliAction((parse, ct) => OverrideAsync(OverrideLine.Of(parse), ct));
         return command;
     }
 
@@ -184,15 +174,10 @@ internal static class EnvCommands
             "Set the listener weights by hand (between deliveries, or while the active delivery is paused). A refused change exits 1 with the environment's reason.\n"
             + "Example: ddctl env set-weights demo demo-sample-v1-0001=90,demo-sample-v2-0002=10 --reason \"hold v2 at 10%\"")
         { environment, weights };
-        var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
-        var hostWorker = DeliveryCli.AddHostWorker(command, "weight change");
-        var common = DeliveryCli.AddCommon(command);
-        command.Action = new CliAction((parse, ct) => OverrideAsync(parse, common, hostWorker, environment, "setWeights", "weight change", ct, () =>
-        {
-            var table = ParseWeights(parse.GetValue(weights)!);
-            var (by, reason) = DeliveryCli.Audit(parse, audit);
-            return new SetWeightsOverride { Weights = table, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
-        }));
+        DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
+        DeliveryCli.AddHostWorker(command, "weight change");
+        DeliveryCli.AddCommon(command);
+        command.Action = new CliAction((parse, ct) => OverrideAsync(OverrideLine.Of(parse), ct));
         return command;
     }
 
@@ -224,21 +209,41 @@ internal static class EnvCommands
         return new TrafficWeights { Weights = weights };
     }
 
+    /// <summary>The override a command line asks for, checked; throws <see cref="CliException"/> (exit 2) on bad input.</summary>
+    private static Override Build(OverrideLine line)
+    {
+        if (line.Subcommand == "set-weights")
+        {
+            var table = ParseWeights(line.Weights!);
+            var (who, why) = DeliveryCli.Audit(line.Reason, line.As, line.CommandPath);
+            return new SetWeightsOverride { Weights = table, RequestedBy = who, Reason = why, RequestedAt = DateTimeOffset.UtcNow };
+        }
+
+        var (by, reason) = DeliveryCli.Audit(line.Reason, line.As, line.CommandPath);
+        if (line.To is not null && string.IsNullOrWhiteSpace(line.To))
+        {
+            throw CliException.BadInput("--to must name an infra-set, e.g. --to demo-sample-v1-0001; leave it out for the default target.");
+        }
+
+        return new RollbackOverride { To = line.To, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
+    }
+
     /// <summary>
     /// An environment override: check input; hand it to a running worker's control socket when one listens (no store to
     /// open, nothing cold on this side: <see cref="OverrideControl"/>); else run a worker in this command if none runs
-    /// (<c>--host-worker auto</c>), send the update, print what changed. Both paths use the same update id.
+    /// (<c>--host-worker auto</c>), send the update, print what changed. Both paths use the same update id. Reached from
+    /// System.CommandLine's parse or, for a plain command line, from <see cref="OverrideLine.TryRead"/> directly.
     /// </summary>
-    private static async Task<int> OverrideAsync(
-        ParseResult parse, CommonOptions common, Option<string> hostWorker, Argument<string> environment, string update, string what, CancellationToken ct, Func<Override> build)
+    internal static async Task<int> OverrideAsync(OverrideLine line, CancellationToken ct)
     {
-        var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
-        var request = build();
-        var timeout = DeliveryCli.ParseTimeout(parse.GetValue(common.Timeout)!);
-        var dataDir = Path.GetFullPath(parse.GetValue(common.DataDir)!);
+        var env = DeliveryCli.CheckEnvironmentName(line.Environment);
+        var request = Build(line);
+        var (update, what) = (line.Update, line.What);
+        var timeout = DeliveryCli.ParseTimeout(line.Timeout);
+        var dataDir = Path.GetFullPath(line.DataDir);
         var updateId = Guid.NewGuid().ToString();
         var show = $"ddctl env status {env}";
-        var json = parse.IsJson(common.Output);
+        var json = line.Output == "json";
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var sent = await OverrideControl.TrySendAsync(dataDir, update, env, request, updateId, timeout, ct);
         if (sent is { } reply && reply != OverrideControl.Reply.Dropped)
@@ -265,7 +270,7 @@ internal static class EnvCommands
         // nobody takes within --timeout is withdrawn. The weights before come back with the outcome.
         // A worker that took the override and died may have submitted it: then wait for the next worker (started by whoever
         // restarts workers) to finish it, as for any update in flight, rather than run one here.
-        await using var hosted = sent == OverrideControl.Reply.Dropped ? null : await cli.HostWorkerIfNoneAsync(parse.GetValue(hostWorker)!, run.TaskQueue, what);
+        await using var hosted = sent == OverrideControl.Reply.Dropped ? null : await cli.HostWorkerIfNoneAsync(line.HostWorker, run.TaskQueue, what);
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
         return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, show) { ArgsJson = args, UpdateId = updateId }, json, ct);
     }
