@@ -18,7 +18,11 @@ public static class LocalProviderProcess
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The running provider's status (the existing one's when it already ran).</returns>
     /// <exception cref="InfraProviderUnavailableException">The process exited or did not answer in time; the message quotes its log.</exception>
-    public static async Task<LocalProviderStatus> StartAsync(LocalProviderOptions options, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static Task<LocalProviderStatus> StartAsync(LocalProviderOptions options, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        StartWithEnvironmentAsync(options, new Dictionary<string, string>(), timeout, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync"/>, with variables added to the provider process's environment (crash tests arm <see cref="CrashPoints"/> so).</summary>
+    internal static async Task<LocalProviderStatus> StartWithEnvironmentAsync(LocalProviderOptions options, IReadOnlyDictionary<string, string> environment, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         using var client = new LocalInfraProvider(options.DataDirectory, TimeSpan.FromSeconds(5));
         if (await TryGetStatusAsync(client, cancellationToken) is { } running)
@@ -45,7 +49,7 @@ public static class LocalProviderProcess
         }
 
         var logStart = File.Exists(paths.ProviderLog) ? new FileInfo(paths.ProviderLog).Length : 0;
-        using var process = DetachedProcess.Start(DotnetHost(), arguments, new Dictionary<string, string>(), paths.ProviderLog, paths.Root);
+        using var process = DetachedProcess.Start(DotnetHost(), arguments, environment, paths.ProviderLog, paths.Root);
         var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds * Stopwatch.Frequency);
         while (true)
         {

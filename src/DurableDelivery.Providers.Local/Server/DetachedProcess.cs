@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace DurableDelivery.Providers.Local.Server;
@@ -44,41 +45,45 @@ internal static class DetachedProcess
     }
 
     /// <summary>Whether a process of this pid exists and is not a zombie.</summary>
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart();
-            return state.Length > 0 && state[0] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsAlive(int pid) => ReadStat(pid) is { } stat && stat.State is not ('Z' or 'X');
 
     /// <summary>Whether the process of this pid carries the environment variable <paramref name="name"/>=<paramref name="value"/>: proof it is ours, not a recycled pid.</summary>
-    public static bool HasEnvironment(int pid, string name, string value)
+    public static bool HasEnvironment(int pid, string name, string value) =>
+        ReadEnviron(pid) is { } environ && Carries(environ, Marker(name, value)) && IsAlive(pid);
+
+    /// <summary>A live process with its parent and environment, or null when it is gone, a zombie or unreadable.</summary>
+    public static ScannedProcess? Inspect(int pid) => Inspect(pid, marker: null);
+
+    /// <summary>
+    /// One pass over /proc: every live (non-zombie) process but this one whose environment carries
+    /// <paramref name="name"/>=<paramref name="value"/>, with its environment, in pid order.
+    /// </summary>
+    /// <remarks>
+    /// Each process's <c>environ</c> is read; its <c>stat</c> is read and its environment parsed only when it carries the
+    /// marker. Processes that vanish or cannot be read (another user's) mid-scan are skipped. <c>environ</c> is the
+    /// environment the process was started with (<c>execve</c>): it does not change when the process later sets or unsets
+    /// variables.
+    /// </remarks>
+    public static IReadOnlyList<ScannedProcess> FindByEnvironment(string name, string value)
     {
-        try
+        var marker = Marker(name, value);
+        var self = Environment.ProcessId;
+        var found = new List<ScannedProcess>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
         {
-            var environ = File.ReadAllBytes($"/proc/{pid}/environ");
-            var marker = Encoding.UTF8.GetBytes($"{name}={value}\0");
-            return environ.AsSpan().IndexOf(marker) >= 0 && IsAlive(pid);
+            if (!int.TryParse(Path.GetFileName(entry.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == self)
+            {
+                continue;
+            }
+
+            if (Inspect(pid, marker) is { } process)
+            {
+                found.Add(process);
+            }
         }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
+
+        found.Sort((a, b) => a.ProcessId.CompareTo(b.ProcessId));
+        return found;
     }
 
     public static void Kill(int pid)
@@ -96,5 +101,88 @@ internal static class DetachedProcess
         {
             // Exited between lookup and kill.
         }
+    }
+
+    private static ScannedProcess? Inspect(int pid, byte[]? marker) =>
+        ReadEnviron(pid) is { } environ && (marker is null || Carries(environ, marker)) && ReadStat(pid) is { State: not ('Z' or 'X') } stat
+            ? new ScannedProcess(pid, stat.ParentId, Parse(environ))
+            : null;
+
+    private static byte[] Marker(string name, string value) => Encoding.UTF8.GetBytes($"{name}={value}\0");
+
+    /// <summary>Whether one of the NUL-separated entries is exactly the marker (not a suffix of a longer name).</summary>
+    private static bool Carries(ReadOnlySpan<byte> environ, ReadOnlySpan<byte> marker)
+    {
+        var offset = 0;
+        while (offset < environ.Length)
+        {
+            var at = environ[offset..].IndexOf(marker);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            if (offset + at == 0 || environ[offset + at - 1] == 0)
+            {
+                return true;
+            }
+
+            offset += at + 1;
+        }
+
+        return false;
+    }
+
+    /// <summary>The state letter and parent pid from <c>/proc/&lt;pid&gt;/stat</c>, or null when the process is gone or unreadable.</summary>
+    private static (char State, int ParentId)? ReadStat(int pid)
+    {
+        try
+        {
+            // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so parse from the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 3);
+            return fields.Length >= 2 && fields[0].Length > 0 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
+                ? (fields[0][0], parent)
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[]? ReadEnviron(int pid)
+    {
+        try
+        {
+            return File.ReadAllBytes($"/proc/{pid}/environ");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<string, string> Parse(byte[] environ)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in Encoding.UTF8.GetString(environ).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                variables[entry[..equals]] = entry[(equals + 1)..];
+            }
+        }
+
+        return variables;
     }
 }

@@ -12,12 +12,13 @@ internal sealed class InfraSetRuntime(InfraSetRecord record, IReadOnlyList<Insta
     public IReadOnlyList<InstanceRuntime> Instances { get; } = instances;
 
     /// <summary>Starts (or, with <paramref name="tryAdopt"/>, re-adopts) the supervisor of every instance.</summary>
-    /// <param name="tryAdopt">Whether to adopt a recorded process that still runs instead of starting a new one.</param>
-    public void StartInstances(bool tryAdopt)
+    /// <param name="tryAdopt">Whether to adopt a process that still runs instead of starting a new one.</param>
+    /// <param name="running">With <paramref name="tryAdopt"/>: this provider's live instance processes by instance id, from the start-up scan.</param>
+    public void StartInstances(bool tryAdopt, ILookup<string, ScannedProcess>? running = null)
     {
         foreach (var instance in Instances)
         {
-            instance.Start(tryAdopt);
+            instance.Start(tryAdopt, running?[instance.Record.Id].ToList());
         }
     }
 

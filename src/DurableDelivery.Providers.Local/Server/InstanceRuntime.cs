@@ -37,14 +37,33 @@ internal sealed class InstanceRuntime
 
     public string LogFile => Path.Combine(context.Paths.InstanceLogs, Record.Id + ".log");
 
-    /// <summary>Starts supervising. With <paramref name="tryAdopt"/>, a live process recorded for this instance is kept.</summary>
-    public void Start(bool tryAdopt)
+    /// <summary>The environment variable naming the instance a process runs: <c>DD_INSTANCE_ID=&lt;instance id&gt;</c>.</summary>
+    public const string InstanceIdVariable = "DD_INSTANCE_ID";
+
+    /// <summary>
+    /// The environment variable naming the provider that started a process: <c>DD_PROVIDER_ROOT=&lt;data-dir&gt;/local-provider</c>
+    /// (full path). With <see cref="InstanceIdVariable"/> it finds a provider's instances even when their pids were never
+    /// saved, and keeps providers on other data dirs (whose instance ids may be the same) out of each other's way.
+    /// </summary>
+    public const string ProviderRootVariable = "DD_PROVIDER_ROOT";
+
+    /// <summary>
+    /// Starts supervising. With <paramref name="tryAdopt"/>, a live process of this instance is kept instead of starting a
+    /// new one: the recorded pid when it is one of <paramref name="running"/> (or, started before the provider-root
+    /// marker existed, carries only this instance id), else one of <paramref name="running"/>; the other processes of
+    /// <paramref name="running"/> are killed.
+    /// </summary>
+    /// <param name="tryAdopt">Whether to adopt a running process.</param>
+    /// <param name="running">
+    /// The live processes carrying this provider's root and this instance id, found by the start-up scan. With
+    /// <paramref name="tryAdopt"/>, the caller holds the provider's state lock: an adopted pid is written to the record
+    /// directly, for the caller to save.
+    /// </param>
+    public void Start(bool tryAdopt, IReadOnlyList<ScannedProcess>? running = null)
     {
-        if (tryAdopt && Record.ProcessId is { } recorded && DetachedProcess.HasEnvironment(recorded, "DD_INSTANCE_ID", Record.Id))
+        if (tryAdopt)
         {
-            pid = recorded;
-            startedAt = Stopwatch.GetTimestamp();
-            context.Log($"instance {Record.Id}: re-adopted pid {recorded} on port {Record.Port}");
+            Adopt(running ?? []);
         }
 
         loop = Task.Run(() => RunAsync(stopping.Token));
@@ -94,6 +113,78 @@ internal sealed class InstanceRuntime
         ProcessId = pid,
         LastExit = Record.LastExit,
     };
+
+    private void Adopt(IReadOnlyList<ScannedProcess> running)
+    {
+        // Processes an instance starts inherit its markers: only the top of each tree of marked processes is an instance
+        // process; the rest belong to it, kept with it or killed with it.
+        var byPid = running.ToDictionary(process => process.ProcessId);
+        ScannedProcess Top(ScannedProcess process)
+        {
+            while (byPid.TryGetValue(process.ParentId, out var parent) && parent != process)
+            {
+                process = parent;
+            }
+
+            return process;
+        }
+
+        var trees = running.GroupBy(Top).ToList();
+        ScannedProcess? adopted = null;
+        if (Record.ProcessId is { } recorded)
+        {
+            adopted = byPid.TryGetValue(recorded, out var found) ? Top(found) : null;
+            if (adopted is null
+                && DetachedProcess.Inspect(recorded) is { } process
+                && process.Environment.GetValueOrDefault(InstanceIdVariable) == Record.Id
+                && !process.Environment.ContainsKey(ProviderRootVariable))
+            {
+                // Started by a provider before the root marker existed: the instance id is the only proof. A process
+                // with another provider's root is that provider's, whatever its instance id.
+                adopted = process;
+            }
+        }
+
+        // Not recorded: the provider died between starting it and saving its pid. Prefer the one serving the recorded port.
+        var port = Record.Port.ToString(CultureInfo.InvariantCulture);
+        adopted ??= trees.Select(tree => tree.Key).FirstOrDefault(top => top.Environment.GetValueOrDefault("PORT") == port)
+            ?? trees.Select(tree => tree.Key).FirstOrDefault();
+        foreach (var tree in trees.Where(tree => tree.Key.ProcessId != adopted?.ProcessId))
+        {
+            foreach (var process in tree)
+            {
+                DetachedProcess.Kill(process.ProcessId);
+            }
+
+            var children = tree.Count() - 1;
+            var also = children > 0 ? $" and {children} process(es) it started" : string.Empty;
+            context.Log($"instance {Record.Id}: killed duplicate pid {tree.Key.ProcessId}{also} (port {tree.Key.Environment.GetValueOrDefault("PORT")}); pid {adopted!.ProcessId} is kept");
+        }
+
+        if (adopted is null)
+        {
+            return;
+        }
+
+        pid = adopted.ProcessId;
+        startedAt = Stopwatch.GetTimestamp();
+        if (Record.ProcessId == adopted.ProcessId)
+        {
+            context.Log($"instance {Record.Id}: re-adopted pid {adopted.ProcessId} on port {Record.Port}");
+            return;
+        }
+
+        var recordedBefore = Record.ProcessId;
+        Record.ProcessId = adopted.ProcessId;
+        if (int.TryParse(adopted.Environment.GetValueOrDefault("PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var actual) && actual != Record.Port)
+        {
+            Record.Port = actual;
+            baseUri = new Uri($"http://127.0.0.1:{actual}/");
+        }
+
+        var why = recordedBefore is { } stale ? $"recorded pid {stale} is not this instance's" : "no pid was recorded";
+        context.Log($"instance {Record.Id}: adopted unrecorded pid {adopted.ProcessId} on port {Record.Port} ({why}; found by its {ProviderRootVariable} and {InstanceIdVariable})");
+    }
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -182,7 +273,8 @@ internal sealed class InstanceRuntime
         }
 
         environment["PORT"] = port;
-        environment["DD_INSTANCE_ID"] = Record.Id;
+        environment[InstanceIdVariable] = Record.Id;
+        environment[ProviderRootVariable] = context.Paths.Root;
         environment["DD_INFRA_SET_ID"] = infraSet.Id;
         environment["DD_VERSION"] = artifact.Version;
 
@@ -191,6 +283,9 @@ internal sealed class InstanceRuntime
         pid = owned.Id;
         startedAt = Stopwatch.GetTimestamp();
         healthy = false;
+
+        // A provider killed here leaves a process whose pid is not saved; the next start finds it by its markers.
+        CrashPoints.Hit(CrashPoints.InstanceSpawned);
         await context.MutateAsync(() => Record.ProcessId = owned.Id);
         context.Log($"instance {Record.Id}: started pid {owned.Id} on port {Record.Port}");
     }

@@ -55,16 +55,20 @@ internal sealed partial class ProviderCore : IAsyncDisposable
 
     public TrafficRecorder Recorder { get; }
 
-    /// <summary>Loads the state, re-adopts or restarts every live infra-set's instances and reopens every listener with its weights.</summary>
+    /// <summary>
+    /// Loads the state, re-adopts or restarts every live infra-set's instances (killing this provider's processes the state
+    /// does not know) and reopens every listener with its weights.
+    /// </summary>
     public async Task RestoreAsync()
     {
         await gate.WaitAsync();
         try
         {
             state = store.Load();
+            var running = await FindInstanceProcessesAsync();
             foreach (var record in state.InfraSets.Where(set => !set.Deleted))
             {
-                StartRuntime(record, tryAdopt: true);
+                StartRuntime(record, tryAdopt: true, running);
             }
 
             foreach (var record in state.Listeners)
@@ -610,7 +614,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
         };
     }
 
-    private void StartRuntime(InfraSetRecord record, bool tryAdopt)
+    private void StartRuntime(InfraSetRecord record, bool tryAdopt, ILookup<string, ScannedProcess> running)
     {
         InfraSetRuntime runtime;
         lock (runtimes)
@@ -618,7 +622,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
             runtime = AddRuntime(record);
         }
 
-        runtime.StartInstances(tryAdopt);
+        runtime.StartInstances(tryAdopt, running);
     }
 
     /// <summary>Registers the supervisors of an infra-set's instances, not started yet (they report Starting); the caller holds the <c>runtimes</c> lock.</summary>

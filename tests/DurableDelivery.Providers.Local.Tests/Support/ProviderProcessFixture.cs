@@ -5,7 +5,7 @@ namespace DurableDelivery.Providers.Local.Tests.Support;
 
 /// <summary>
 /// A real local provider process on a temporary data dir, with the repository's artifacts. Disposing stops it and
-/// kills every instance it recorded, whatever state the test left it in.
+/// kills every instance it recorded or started (found by its provider-root marker), whatever state the test left it in.
 /// </summary>
 public sealed class ProviderProcessFixture : IAsyncLifetime
 {
@@ -15,7 +15,11 @@ public sealed class ProviderProcessFixture : IAsyncLifetime
 
     public static string ArtifactsDirectory { get; } = FindArtifacts();
 
-    public LocalInfraProvider Client { get; private set; } = null!;
+    public ProviderProcessFixture() => Client = new LocalInfraProvider(DataDirectory);
+
+    public LocalInfraProvider Client { get; }
+
+    public LocalProviderPaths Paths => new(DataDirectory);
 
     public LocalProviderOptions Options => new()
     {
@@ -24,13 +28,19 @@ public sealed class ProviderProcessFixture : IAsyncLifetime
         HealthCheckInterval = TimeSpan.FromMilliseconds(100),
     };
 
-    public async Task InitializeAsync()
-    {
-        Client = new LocalInfraProvider(DataDirectory);
-        await StartAsync();
-    }
+    public async Task InitializeAsync() => await StartAsync();
 
     public Task<LocalProviderStatus> StartAsync() => LocalProviderProcess.StartAsync(Options);
+
+    /// <summary>Starts the provider with extra variables in its environment (e.g. a crash point).</summary>
+    public Task<LocalProviderStatus> StartAsync(IReadOnlyDictionary<string, string> environment) =>
+        LocalProviderProcess.StartWithEnvironmentAsync(Options, environment);
+
+    /// <summary>The live processes carrying this provider's root and the instance id, found by scanning /proc.</summary>
+    public IReadOnlyList<int> InstanceProcesses(string instanceId) => MarkedProcesses()
+        .Where(process => process.Environment.GetValueOrDefault(InstanceRuntime.InstanceIdVariable) == instanceId)
+        .Select(process => process.ProcessId)
+        .ToList();
 
     public int ProviderPid => LocalProviderProcess.FindProcessId(DataDirectory) ?? throw new InvalidOperationException("provider not running");
 
@@ -64,6 +74,11 @@ public sealed class ProviderProcessFixture : IAsyncLifetime
         finally
         {
             KillRecordedInstances();
+            foreach (var process in MarkedProcesses())
+            {
+                DetachedProcess.Kill(process.ProcessId);
+            }
+
             Client.Dispose();
             try
             {
@@ -75,6 +90,9 @@ public sealed class ProviderProcessFixture : IAsyncLifetime
             }
         }
     }
+
+    private IReadOnlyList<ScannedProcess> MarkedProcesses() =>
+        DetachedProcess.FindByEnvironment(InstanceRuntime.ProviderRootVariable, Paths.Root);
 
     private void KillRecordedInstances()
     {
