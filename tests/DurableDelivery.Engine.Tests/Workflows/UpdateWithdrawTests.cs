@@ -1,6 +1,7 @@
 using DurableDelivery.Engine.Client;
 using DurableDelivery.Engine.History;
 using DurableDelivery.Engine.Testing;
+using DurableDelivery.Engine.Tests.Support;
 using DurableDelivery.Engine.Worker;
 using DurableDelivery.Engine.Workflows;
 
@@ -13,7 +14,7 @@ public sealed class UpdateWithdrawTests
     public async Task TryWithdrawUpdate_BeforeAnyWorkerTookIt_IsNeverApplied_AndATakenOneCannotBeWithdrawn()
     {
         await using var env = await WorkflowEnvironment.StartTimeSkippingAsync();
-        var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(), new WorkflowOptions("withdraw/1", "q"));
+        var handle = await env.Client.StartWorkflowAsync((TallyWorkflow wf) => wf.RunAsync(), new WorkflowOptions("withdraw/1", "q"));
 
         // The caller gives up at once (no worker runs): the update stays requested in the store until withdrawn.
         using (var gaveUp = new CancellationTokenSource())
@@ -26,7 +27,7 @@ public sealed class UpdateWithdrawTests
         (await handle.TryWithdrawUpdateAsync("late")).ShouldBeTrue();
         (await handle.TryWithdrawUpdateAsync("late")).ShouldBeFalse("already withdrawn");
 
-        var worker = env.CreateWorker(new DurableWorkerOptions("q").AddWorkflow<CounterWorkflow>());
+        var worker = env.CreateWorker(new DurableWorkerOptions("q").AddWorkflow<TallyWorkflow>());
         await worker.ExecuteAsync(async () =>
         {
             (await handle.ExecuteUpdateAsync(wf => wf.AddAsync(2), new WorkflowUpdateOptions { UpdateId = "now" })).ShouldBe(2, "the withdrawn 100 was never added");
@@ -37,33 +38,5 @@ public sealed class UpdateWithdrawTests
 
         var history = await handle.FetchHistoryAsync();
         history.Events.Where(e => e.EventType == EventType.WorkflowExecutionUpdateAccepted).Select(e => e.RequestId).ShouldBe(["now"]);
-    }
-
-    [Workflow]
-    public sealed class CounterWorkflow
-    {
-        private int total;
-        private bool stop;
-
-        [WorkflowRun]
-        public async Task<int> RunAsync()
-        {
-            await Workflow.WaitConditionAsync(() => stop);
-            return total;
-        }
-
-        [WorkflowUpdate]
-        public Task<int> AddAsync(int amount)
-        {
-            total += amount;
-            return Task.FromResult(total);
-        }
-
-        [WorkflowSignal]
-        public Task StopAsync()
-        {
-            stop = true;
-            return Task.CompletedTask;
-        }
     }
 }
