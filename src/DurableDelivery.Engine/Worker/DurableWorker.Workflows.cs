@@ -443,21 +443,10 @@ public sealed partial class DurableWorker
     /// which reports the failure.</returns>
     private async Task<CachedAnswer?> TryQueryCachedAsync(QueryRecord q)
     {
-        if (cache.Get(q.RunId) is not { Violation: null } instance || !instance.Definition.Queries.ContainsKey(q.Name))
+        // A workflow task of the run running or queued (the run is in flight) leaves the query to the replay below.
+        if (cache.Get(q.RunId) is not { Violation: null } instance || !instance.Definition.Queries.ContainsKey(q.Name) || !inflight.TryAdd(q.RunId, 0))
         {
             return null;
-        }
-
-        // A workflow task of the run is running or queued: its commit comes within milliseconds; wait for it (bounded)
-        // rather than replay, as Temporal answers a query after the task in flight.
-        for (var waited = 0; !inflight.TryAdd(q.RunId, 0); waited++)
-        {
-            if (waited == QueryWaitAttempts)
-            {
-                return null;
-            }
-
-            await Task.Delay(1).ConfigureAwait(false);
         }
 
         try
@@ -508,9 +497,6 @@ public sealed partial class DurableWorker
             Interlocked.Decrement(ref busy);
         }
     }
-
-    /// <summary>How many times (about a millisecond apart) a query waits for a run's task in flight before it replays instead.</summary>
-    private const int QueryWaitAttempts = 200;
 
     private sealed record CachedAnswer(string? Result);
 }
