@@ -66,6 +66,7 @@ public sealed class WorkflowEnvironment : IAsyncDisposable
     {
         var worker = new DurableWorker(Client, options);
         worker.Polled += () => polled.Release();
+        worker.BecameIdle += () => polled.Release();
         lock (workers)
         {
             workers.Add(worker);

@@ -191,7 +191,7 @@ public sealed partial class DurableWorker
             running.TryRemove((t.Key, t.Attempt), out _);
             ra.Completion.TrySetResult();
             ra.Cancel.Dispose();
-            Interlocked.Decrement(ref busy);
+            Done();
         }
     }
 

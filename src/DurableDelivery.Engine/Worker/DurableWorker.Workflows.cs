@@ -494,7 +494,7 @@ public sealed partial class DurableWorker
         if (!workflowQueue.Writer.TryWrite(runId))
         {
             inflight.TryRemove(runId, out _);
-            Interlocked.Decrement(ref busy);
+            Done();
         }
     }
 

@@ -77,6 +77,9 @@ public sealed partial class DurableWorker : IAsyncDisposable
     /// <summary>Gets a value indicating whether the worker has nothing in flight (used by time skipping).</summary>
     internal bool IsIdle => Volatile.Read(ref busy) == 0;
 
+    /// <summary>Raised when the worker has nothing in flight any more (used by time skipping to look at once).</summary>
+    internal event Action? BecameIdle;
+
     /// <summary>Raised after each poll cycle (used by time skipping to know the worker has looked).</summary>
     internal event Action? Polled;
 
@@ -191,7 +194,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
                             }
                             finally
                             {
-                                Interlocked.Decrement(ref busy);
+                                Done();
                             }
                         });
                     }
@@ -226,7 +229,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
             }
             finally
             {
-                Interlocked.Decrement(ref busy);
+                Done();
             }
 
             Polled?.Invoke();
@@ -238,6 +241,15 @@ public sealed partial class DurableWorker : IAsyncDisposable
             {
                 break;
             }
+        }
+    }
+
+    /// <summary>Ends one piece of work counted in <see cref="IsIdle"/>.</summary>
+    private void Done()
+    {
+        if (Interlocked.Decrement(ref busy) == 0)
+        {
+            BecameIdle?.Invoke();
         }
     }
 
@@ -255,7 +267,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
                 if (!workflowQueue.Writer.TryWrite(runId))
                 {
                     inflight.TryRemove(runId, out _);
-                    Interlocked.Decrement(ref busy);
+                    Done();
                     return false;
                 }
 
@@ -278,7 +290,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
                 await ProcessRunAsync(runId).ConfigureAwait(false);
                 if (inflight.TryRemove(new KeyValuePair<string, int>(runId, 0)))
                 {
-                    Interlocked.Decrement(ref busy);
+                    Done();
                     break;
                 }
 
