@@ -29,8 +29,8 @@ public sealed record WeightTable(long Revision, IReadOnlyDictionary<string, int>
 /// <summary>
 /// Polls the provider's weights (<see cref="LocalInfraProvider.GetWeightsAsync"/>) and infra-sets throughout a test,
 /// records every table the listener applied, and checks each against the weight invariant: the table names only
-/// infra-sets that exist, every positive weight is on a healthy infra-set, the total is positive, and revisions never
-/// go back. A poll counts only when the revision is the same before and after the infra-set read, so the infra-sets it
+/// infra-sets that exist, every positive weight is on an infra-set that was healthy when the table was first seen, the
+/// total is positive, and revisions never go back. A poll counts only when the revision is the same before and after the infra-set read, so the infra-sets it
 /// checks against were read while that table was in effect.
 /// </summary>
 public sealed class WeightMonitor : IAsyncDisposable
@@ -172,11 +172,11 @@ public sealed class WeightMonitor : IAsyncDisposable
             return; // Changed while the infra-sets were read: not a consistent snapshot.
         }
 
-        var problems = Check(before, sets);
         lock (tables)
         {
             Interlocked.Increment(ref checkedPolls);
             var last = tables.Count > 0 ? tables[^1] : null;
+            var problems = Check(before, sets, checkHealth: last is null || before.Revision > last.Revision);
             if (last is not null && before.Revision < last.Revision)
             {
                 violations.Add($"revision went back from {last.Revision} to {before.Revision}");
@@ -203,7 +203,13 @@ public sealed class WeightMonitor : IAsyncDisposable
         }
     }
 
-    private static List<string> Check(ListenerWeights weights, IReadOnlyList<InfraSetInfo> sets)
+    /// <summary>
+    /// What is wrong with a table: always, weights summing to 0 or naming an infra-set that does not exist (make before
+    /// break); when <paramref name="checkHealth"/> (the table's first sighting, right after the change), a positive weight
+    /// on an infra-set that is not healthy. The invariant is about traffic changes: an infra-set that later degrades while
+    /// it serves (an instance missing a health check on a loaded machine) is a health event, not a bad change.
+    /// </summary>
+    private static List<string> Check(ListenerWeights weights, IReadOnlyList<InfraSetInfo> sets, bool checkHealth)
     {
         var problems = new List<string>();
         if (weights.Total <= 0)
@@ -218,7 +224,7 @@ public sealed class WeightMonitor : IAsyncDisposable
             {
                 problems.Add($"{id} does not exist");
             }
-            else if (weight > 0 && set.Status != InfraSetStatus.Healthy)
+            else if (checkHealth && weight > 0 && set.Status != InfraSetStatus.Healthy)
             {
                 problems.Add($"{id} takes traffic ({weight}) but is {set.Status} ({set.StatusMessage})");
             }
