@@ -132,9 +132,10 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
             : by.Trim();
     }
 
-    /// <summary>The options of every env/deliver/delivery command, added last so --help lists the specific ones first.</summary>
+    /// <summary>The <c>--timeout</c> when none is given.</summary>
     public const string DefaultTimeout = "30s";
 
+    /// <summary>The options of every env/deliver/delivery command, added last so --help lists the specific ones first.</summary>
     public static CommonOptions AddCommon(Command command)
     {
         var timeout = new Option<string>("--timeout")

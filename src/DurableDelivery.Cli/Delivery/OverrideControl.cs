@@ -51,7 +51,7 @@ internal static class OverrideControl
     /// </summary>
     public static void PrewarmFor(IReadOnlyList<string> args)
     {
-        if (args.Count < 2 || args[0] != "env" || args[1] is not ("rollback" or "set-weights") || !Socket.OSSupportsUnixDomainSockets)
+        if (!OverrideLine.IsOverrideCommand(args) || !Socket.OSSupportsUnixDomainSockets)
         {
             return;
         }
@@ -144,7 +144,7 @@ internal static class OverrideControl
     /// Writes the request line by hand: the command avoids the start-up of System.Text.Json's writer and encoder on its
     /// way to the worker (the worker parses it with <see cref="JsonDocument"/>).
     /// </summary>
-    internal static byte[] Request(string update, string environment, Override request, string updateId, TimeSpan timeout)
+    private static byte[] Request(string update, string environment, Override request, string updateId, TimeSpan timeout)
     {
         var json = new StringBuilder(256).Append('{');
         Field(json, "update").AppendJsonString(update);
@@ -161,11 +161,9 @@ internal static class OverrideControl
         else if (request is SetWeightsOverride set)
         {
             Field(json, "weights").Append('{');
-            var first = true;
             foreach (var (id, weight) in set.Weights.Weights)
             {
-                json.Append(first ? "" : ",").AppendJsonString(id).Append(':').Append(weight.ToString(CultureInfo.InvariantCulture));
-                first = false;
+                Field(json, id).Append(weight.ToString(CultureInfo.InvariantCulture));
             }
 
             json.Append('}');
@@ -173,7 +171,8 @@ internal static class OverrideControl
 
         return Encoding.UTF8.GetBytes(json.Append("}\n").ToString());
 
-        static StringBuilder Field(StringBuilder json, string name) => json.Append(json.Length > 1 ? "," : "").AppendJsonString(name).Append(':');
+        // A name and its colon, after a comma unless it opens its object.
+        static StringBuilder Field(StringBuilder json, string name) => json.Append(json[^1] == '{' ? "" : ",").AppendJsonString(name).Append(':');
     }
 
     /// <summary>Reads one newline-ended message; null when the peer closed first.</summary>

@@ -40,6 +40,9 @@ internal sealed record OverrideLine(
             parse.GetValue<string>("--host-worker")!);
     }
 
+    /// <summary>Whether the command line starts with <c>env rollback</c> or <c>env set-weights</c>.</summary>
+    public static bool IsOverrideCommand(IReadOnlyList<string> args) => args.Count >= 2 && args[0] == "env" && args[1] is ("rollback" or "set-weights");
+
     /// <summary>
     /// Reads <c>env rollback &lt;env&gt;</c> or <c>env set-weights &lt;env&gt; &lt;weights&gt;</c> with their options given as
     /// <c>--name value</c>, each at most once; null for anything else (help, <c>--name=value</c>, unknown options, response
@@ -47,7 +50,7 @@ internal sealed record OverrideLine(
     /// </summary>
     public static OverrideLine? TryRead(IReadOnlyList<string> args)
     {
-        if (args.Count < 3 || args[0] != "env" || args[1] is not ("rollback" or "set-weights"))
+        if (args.Count < 3 || !IsOverrideCommand(args))
         {
             return null;
         }

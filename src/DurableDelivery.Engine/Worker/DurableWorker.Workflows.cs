@@ -490,12 +490,7 @@ public sealed partial class DurableWorker
 
         // Enqueue saw the run held (as if a task ran) and marked it: run that task, as the task loop would have.
         inflight[runId] = 0;
-        Interlocked.Increment(ref busy);
-        if (!workflowQueue.Writer.TryWrite(runId))
-        {
-            inflight.TryRemove(runId, out _);
-            Done();
-        }
+        QueueHeldRun(runId);
     }
 
     private sealed record CachedAnswer(string? Result);

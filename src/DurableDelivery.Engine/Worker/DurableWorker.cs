@@ -263,15 +263,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
         {
             if (inflight.TryAdd(runId, 0))
             {
-                Interlocked.Increment(ref busy);
-                if (!workflowQueue.Writer.TryWrite(runId))
-                {
-                    inflight.TryRemove(runId, out _);
-                    Done();
-                    return false;
-                }
-
-                return true;
+                return QueueHeldRun(runId);
             }
 
             if (inflight.TryUpdate(runId, 1, 0) || (inflight.TryGetValue(runId, out var v) && v == 1))
@@ -279,6 +271,20 @@ public sealed partial class DurableWorker : IAsyncDisposable
                 return true;
             }
         }
+    }
+
+    /// <summary>Queues the workflow task of a run this worker holds in <c>inflight</c>; false (and the hold dropped) when shutting down.</summary>
+    private bool QueueHeldRun(string runId)
+    {
+        Interlocked.Increment(ref busy);
+        if (workflowQueue.Writer.TryWrite(runId))
+        {
+            return true;
+        }
+
+        inflight.TryRemove(runId, out _);
+        Done();
+        return false;
     }
 
     private async Task WorkflowTaskLoopAsync()

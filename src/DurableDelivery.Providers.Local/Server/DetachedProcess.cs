@@ -47,10 +47,6 @@ internal static class DetachedProcess
     /// <summary>Whether a process of this pid exists and is not a zombie.</summary>
     public static bool IsAlive(int pid) => ReadStat(pid) is { } stat && stat.State is not ('Z' or 'X');
 
-    /// <summary>Whether the process of this pid carries the environment variable <paramref name="name"/>=<paramref name="value"/>: proof it is ours, not a recycled pid.</summary>
-    public static bool HasEnvironment(int pid, string name, string value) =>
-        ReadEnviron(pid) is { } environ && Carries(environ, Marker(name, value)) && IsAlive(pid);
-
     /// <summary>A live process with its parent and environment, or null when it is gone, a zombie or unreadable.</summary>
     public static ScannedProcess? Inspect(int pid) => Inspect(pid, marker: null);
 

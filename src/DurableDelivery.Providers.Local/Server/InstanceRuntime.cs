@@ -47,6 +47,9 @@ internal sealed class InstanceRuntime
     /// </summary>
     public const string ProviderRootVariable = "DD_PROVIDER_ROOT";
 
+    /// <summary>The environment variable that tells an instance process its port.</summary>
+    public const string PortVariable = "PORT";
+
     /// <summary>
     /// Starts supervising. With <paramref name="tryAdopt"/>, a live process of this instance is kept instead of starting a
     /// new one: the recorded pid when it is one of <paramref name="running"/> (or, started before the provider-root
@@ -147,7 +150,7 @@ internal sealed class InstanceRuntime
 
         // Not recorded: the provider died between starting it and saving its pid. Prefer the one serving the recorded port.
         var port = Record.Port.ToString(CultureInfo.InvariantCulture);
-        adopted ??= trees.Select(tree => tree.Key).FirstOrDefault(top => top.Environment.GetValueOrDefault("PORT") == port)
+        adopted ??= trees.Select(tree => tree.Key).FirstOrDefault(top => top.Environment.GetValueOrDefault(PortVariable) == port)
             ?? trees.Select(tree => tree.Key).FirstOrDefault();
         foreach (var tree in trees.Where(tree => tree.Key.ProcessId != adopted?.ProcessId))
         {
@@ -158,7 +161,7 @@ internal sealed class InstanceRuntime
 
             var children = tree.Count() - 1;
             var also = children > 0 ? $" and {children} process(es) it started" : string.Empty;
-            context.Log($"instance {Record.Id}: killed duplicate pid {tree.Key.ProcessId}{also} (port {tree.Key.Environment.GetValueOrDefault("PORT")}); pid {adopted!.ProcessId} is kept");
+            context.Log($"instance {Record.Id}: killed duplicate pid {tree.Key.ProcessId}{also} (port {tree.Key.Environment.GetValueOrDefault(PortVariable)}); pid {adopted!.ProcessId} is kept");
         }
 
         if (adopted is null)
@@ -176,7 +179,7 @@ internal sealed class InstanceRuntime
 
         var recordedBefore = Record.ProcessId;
         Record.ProcessId = adopted.ProcessId;
-        if (int.TryParse(adopted.Environment.GetValueOrDefault("PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var actual) && actual != Record.Port)
+        if (int.TryParse(adopted.Environment.GetValueOrDefault(PortVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var actual) && actual != Record.Port)
         {
             Record.Port = actual;
             baseUri = new Uri($"http://127.0.0.1:{actual}/");
@@ -272,7 +275,7 @@ internal sealed class InstanceRuntime
             environment[name] = value;
         }
 
-        environment["PORT"] = port;
+        environment[PortVariable] = port;
         environment[InstanceIdVariable] = Record.Id;
         environment[ProviderRootVariable] = context.Paths.Root;
         environment["DD_INFRA_SET_ID"] = infraSet.Id;

@@ -28,7 +28,7 @@ internal sealed partial class ProviderCore
             var set = state.InfraSets.Find(candidate => candidate.Instances.Exists(instance => instance.Id == id));
             var why = set is null ? "an instance the state does not know" : $"an instance of deleted infra-set {set.Id}";
             DetachedProcess.Kill(stray.ProcessId);
-            Log($"instance {id}: killed stray pid {stray.ProcessId} (port {stray.Environment.GetValueOrDefault("PORT")}), {why}");
+            Log($"instance {id}: killed stray pid {stray.ProcessId} (port {stray.Environment.GetValueOrDefault(InstanceRuntime.PortVariable)}), {why}");
         }
 
         // A kill is asynchronous: wait (bounded) so a stray's port is free before instances are started on free ports.

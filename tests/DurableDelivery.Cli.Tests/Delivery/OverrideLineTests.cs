@@ -107,13 +107,6 @@ public sealed class OverrideLineTests
         accepted.ShouldBeGreaterThan(100, "the generator must reach the accepting cases to test anything");
     }
 
-    [Fact]
-    public void TryRead_DataDirDefault_IsTheFullParsersDefault()
-    {
-        var args = new[] { "env", "rollback", "demo", "--reason", "x" };
-        OverrideLine.TryRead(args)!.DataDir.ShouldBe(OverrideLine.Of(Parse(args)).DataDir);
-    }
-
     private static ParseResult Parse(string[] args)
     {
         var root = new RootCommand();

@@ -110,7 +110,7 @@ public sealed class ProviderProcessFixture : IAsyncLifetime
                 if (instance.GetProperty("processId").ValueKind == JsonValueKind.Number)
                 {
                     var pid = instance.GetProperty("processId").GetInt32();
-                    if (DetachedProcess.HasEnvironment(pid, "DD_INSTANCE_ID", instance.GetProperty("id").GetString()!))
+                    if (DetachedProcess.Inspect(pid)?.Environment.GetValueOrDefault(InstanceRuntime.InstanceIdVariable) == instance.GetProperty("id").GetString())
                     {
                         DetachedProcess.Kill(pid);
                     }
