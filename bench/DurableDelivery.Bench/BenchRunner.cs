@@ -42,13 +42,13 @@ internal sealed class BenchRunner(BenchSettings settings)
                 // Tiered JIT keeps recompiling hot methods for several seconds; measure the steady state.
                 var warmup = TimeSpan.FromSeconds(settings.Quick ? 1 : 4);
                 Line($"  warm-up run (JIT tiering), N=100 for {warmup.TotalSeconds:0.#} s, discarded ...");
-                await ThroughputBench.RunAsync(NextDir("warmup"), 100, warmup).ConfigureAwait(false);
+                await ThroughputBench.RunAsync(NextDir("warmup"), 100, warmup, settings.EagerStart).ConfigureAwait(false);
                 foreach (var c in settings.Concurrency)
                 {
                     var runs = throughput[c] = [];
                     for (var i = 0; i < settings.Repeats; i++)
                     {
-                        var r = await ThroughputBench.RunAsync(NextDir($"tp{c}"), c, settings.Duration).ConfigureAwait(false);
+                        var r = await ThroughputBench.RunAsync(NextDir($"tp{c}"), c, settings.Duration, settings.EagerStart).ConfigureAwait(false);
                         runs.Add(r);
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
@@ -153,7 +153,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         Line("DurableDelivery engine benchmark");
         Line($"  machine: {Environment.ProcessorCount} logical CPUs, {memGiB:0.0} GiB memory, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()}");
         Line($"  data root: {settings.DataRoot} (every store and the commit-rate file live here: one file system)");
-        Line($"  settings: repeats {settings.Repeats}, throughput run {settings.Duration.TotalSeconds:0.#} s, commit-rate run {settings.CommitDuration.TotalSeconds:0.#} s{(settings.Quick ? " (--quick)" : string.Empty)}; worker options: defaults (MaxConcurrentWorkflowTasks {defaults.MaxConcurrentWorkflowTasks}, MaxConcurrentActivities {defaults.MaxConcurrentActivities}, " +
+        Line($"  settings: repeats {settings.Repeats}, throughput run {settings.Duration.TotalSeconds:0.#} s, commit-rate run {settings.CommitDuration.TotalSeconds:0.#} s{(settings.Quick ? " (--quick)" : string.Empty)}; workflows started {(settings.EagerStart ? "with RequestEagerStart (eager workflow start)" : "normally (no eager start)")}; worker options: defaults (MaxConcurrentWorkflowTasks {defaults.MaxConcurrentWorkflowTasks}, MaxConcurrentActivities {defaults.MaxConcurrentActivities}, " +
             $"DeadlockTimeout {(defaults.DeadlockTimeout == Timeout.InfiniteTimeSpan ? "off" : $"{defaults.DeadlockTimeout.TotalSeconds:0.#} s")})");
     }
 }

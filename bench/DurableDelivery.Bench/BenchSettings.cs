@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep]";
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start]";
 
     public bool Quick { get; init; }
 
@@ -30,6 +30,9 @@ internal sealed record BenchSettings
 
     public bool Keep { get; init; }
 
+    /// <summary>Gets a value indicating whether the throughput runs start workflows with <c>RequestEagerStart</c> (Temporal's eager workflow start).</summary>
+    public bool EagerStart { get; init; }
+
     public static BenchSettings Parse(string[] args)
     {
         var s = new BenchSettings();
@@ -51,6 +54,7 @@ internal sealed record BenchSettings
                 "--resume-count" => s with { ResumeCount = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--data-root" => s with { DataRoot = Path.GetFullPath(Value()) },
                 "--keep" => s with { Keep = true },
+                "--eager-start" => s with { EagerStart = true },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }

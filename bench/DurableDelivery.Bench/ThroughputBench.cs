@@ -29,7 +29,7 @@ internal sealed record ThroughputResult(
 /// </summary>
 internal static class ThroughputBench
 {
-    public static async Task<ThroughputResult> RunAsync(string dataDir, int concurrency, TimeSpan duration)
+    public static async Task<ThroughputResult> RunAsync(string dataDir, int concurrency, TimeSpan duration, bool eagerStart)
     {
         await using var client = DurableClient.Open(dataDir);
         var worker = new DurableWorker(client, WorkerOptions());
@@ -53,7 +53,7 @@ internal static class ThroughputBench
                 {
                     var n = Interlocked.Increment(ref next);
                     var started = Stopwatch.GetTimestamp();
-                    var handle = await client.StartWorkflowAsync((ThreeStepWorkflow wf) => wf.RunAsync(n), new WorkflowOptions($"wf-{n}", BenchWorkflows.TaskQueue)).ConfigureAwait(false);
+                    var handle = await client.StartWorkflowAsync((ThreeStepWorkflow wf) => wf.RunAsync(n), new WorkflowOptions($"wf-{n}", BenchWorkflows.TaskQueue) { RequestEagerStart = eagerStart }).ConfigureAwait(false);
                     var result = await handle.GetResultAsync().ConfigureAwait(false);
                     if (result != n + 6)
                     {

@@ -59,6 +59,32 @@ public sealed partial class DurableClient : IAsyncDisposable
 
     internal IWorkflowStore Store { get; }
 
+    /// <summary>Gets the workers running in this process on this client (updates to their cached runs are admitted in memory).</summary>
+    internal IReadOnlyList<DurableWorker> LocalWorkers => localWorkers;
+
+    private volatile DurableWorker[] localWorkers = [];
+
+    private readonly Lock workersLock = new();
+
+    /// <summary>Updates admitted in memory and not yet finished, by update id (for <see cref="WorkflowHandle.TryWithdrawUpdateAsync"/>).</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, LocalUpdate> AdmittedUpdates { get; } = new(StringComparer.Ordinal);
+
+    internal void AttachWorker(DurableWorker worker)
+    {
+        lock (workersLock)
+        {
+            localWorkers = [.. localWorkers, worker];
+        }
+    }
+
+    internal void DetachWorker(DurableWorker worker)
+    {
+        lock (workersLock)
+        {
+            localWorkers = [.. localWorkers.Where(w => !ReferenceEquals(w, worker))];
+        }
+    }
+
     /// <summary>Opens the embedded SQLite store in <paramref name="dataDir"/> (created if missing unless <paramref name="create"/> is false).</summary>
     /// <param name="dataDir">The data directory, e.g. <c>./.durable-delivery</c>.</param>
     /// <param name="options">Client options.</param>
@@ -204,14 +230,20 @@ public sealed partial class DurableClient : IAsyncDisposable
         }
 
         CheckPayload(argsJson, $"arguments of workflow '{workflowType}'");
+        var eager = options.RequestEagerStart && options.StartSignal is null ? localWorkers.FirstOrDefault(w => w.CanStartEagerly(options.TaskQueue, workflowType)) : null;
         var outcome = await Store.StartWorkflowAsync(
             new StartWorkflowRequest
             {
                 WorkflowId = options.Id, RunId = Guid.NewGuid().ToString(), WorkflowType = workflowType, TaskQueue = options.TaskQueue, ArgsJson = argsJson,
                 IdReusePolicy = options.IdReusePolicy, IdConflictPolicy = options.IdConflictPolicy, SignalWithStart = options.SignalEvent(Options.Identity),
-                Identity = Options.Identity, RandomSeed = System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue),
+                Identity = Options.Identity, RandomSeed = System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue), EagerWorkerId = eager?.WorkerId,
             },
             CancellationToken.None).ConfigureAwait(false);
+        if (eager is not null && outcome.Started)
+        {
+            eager.StartEagerly(outcome.RunId);
+        }
+
         return outcome.RunId;
     }
 

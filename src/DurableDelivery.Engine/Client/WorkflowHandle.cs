@@ -116,7 +116,11 @@ public class WorkflowHandle
         await CheckNameAsync(run.WorkflowType, update, "update", t => t.Updates).ConfigureAwait(false);
         Client.CheckPayload(argsJson, $"arguments of update '{update}'");
         var updateId = options?.UpdateId ?? Guid.NewGuid().ToString();
-        await Store.SubmitUpdateAsync(Id, RunId, updateId, update, argsJson, Client.Options.Identity, CancellationToken.None).ConfigureAwait(false);
+        if (!await TryAdmitInMemoryAsync(run.RunId, updateId, update, argsJson, options?.UpdateId is not null, cancellationToken).ConfigureAwait(false))
+        {
+            await Store.SubmitUpdateAsync(Id, RunId, updateId, update, argsJson, Client.Options.Identity, CancellationToken.None).ConfigureAwait(false);
+        }
+
         while (true)
         {
             var watch = Store.Notifier.Watch(StoreNotifier.UpdateKey(updateId));
@@ -136,13 +140,73 @@ public class WorkflowHandle
     }
 
     /// <summary>
+    /// Hands the update to a worker of this process that holds the run's live instance, as Temporal's server admits an update
+    /// in memory: its next workflow task validates it and records it, accepted, in its own commit (no inbox write, no claim).
+    /// True when it was accepted (it is in the store now); false when no local worker took it and nothing was written (the
+    /// caller writes it to the store). A rejection throws here, with nothing written, as it does through the store.
+    /// </summary>
+    private async Task<bool> TryAdmitInMemoryAsync(string runId, string updateId, string update, string argsJson, bool idGiven, CancellationToken cancellationToken)
+    {
+        var workers = Client.LocalWorkers;
+        if (workers.Count == 0 || (idGiven && await Store.GetUpdateAsync(updateId, CancellationToken.None).ConfigureAwait(false) is not null))
+        {
+            // No worker here, or a retried id: the store has (or will have) the first call's outcome.
+            return false;
+        }
+
+        foreach (var worker in workers)
+        {
+            if (worker.TryAdmitUpdate(runId, updateId, update, argsJson, Client.Options.Identity) is not { } admitted)
+            {
+                continue;
+            }
+
+            if (!Client.AdmittedUpdates.TryAdd(updateId, admitted))
+            {
+                // The same id admitted twice at once: keep the first, send this one through the store, which deduplicates.
+                admitted.TryWithdraw();
+                return false;
+            }
+
+            LocalUpdateState state;
+            using (cancellationToken.Register(() => admitted.TryWithdraw()))
+            {
+                // A task that took it finishes within one workflow task: wait for that even when the caller gives up, so that
+                // the update ends in exactly one place (accepted in the store, refused, withdrawn, or sent to the store below).
+                state = await admitted.Outcome.ConfigureAwait(false);
+            }
+
+            switch (state)
+            {
+                case LocalUpdateState.Withdrawn:
+                    // Kept in AdmittedUpdates so that TryWithdrawUpdateAsync reports it withdrawn.
+                    throw new OperationCanceledException(cancellationToken);
+                case LocalUpdateState.Rejected:
+                    Client.AdmittedUpdates.TryRemove(updateId, out _);
+                    throw new WorkflowUpdateFailedException(update, admitted.Rejection!, rejected: true);
+                case LocalUpdateState.Accepted:
+                    Client.AdmittedUpdates.TryRemove(updateId, out _);
+                    return true;
+                default:
+                    Client.AdmittedUpdates.TryRemove(updateId, out _);
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Withdraws an update that no worker has taken yet, so that it is never applied: for a caller that gave up waiting
     /// (no worker answered) and must not leave a change behind that a worker started later would still make. An update a
     /// worker already accepted or rejected cannot be withdrawn: it runs to its end, and its result is still available.
     /// </summary>
     /// <param name="updateId">The update id given in <see cref="WorkflowUpdateOptions"/>.</param>
     /// <returns>True when the update was withdrawn; false when a worker had taken it (or there is no such update).</returns>
-    public Task<bool> TryWithdrawUpdateAsync(string updateId) => Store.WithdrawUpdateAsync(updateId, CancellationToken.None);
+    public Task<bool> TryWithdrawUpdateAsync(string updateId) =>
+        Client.AdmittedUpdates.TryRemove(updateId, out var admitted) && (admitted.TryWithdraw() || admitted.Outcome is { IsCompletedSuccessfully: true, Result: LocalUpdateState.Withdrawn })
+            ? Task.FromResult(true)
+            : Store.WithdrawUpdateAsync(updateId, CancellationToken.None);
 
     /// <summary>Waits for the workflow to close and returns its result, following continue-as-new runs.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>

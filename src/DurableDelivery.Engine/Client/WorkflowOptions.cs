@@ -31,6 +31,14 @@ public sealed class WorkflowOptions
     /// <value>The default is <see cref="WorkflowIdReusePolicy.AllowDuplicate"/>.</value>
     public WorkflowIdReusePolicy IdReusePolicy { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the first workflow task goes straight to a worker of this client's process, as
+    /// Temporal's eager workflow start does: the start's own commit assigns the run to that worker, which runs the task at
+    /// once, with no claim through the store. Ignored (a normal start) when no worker here runs the task queue and the
+    /// workflow type, for a signal-with-start, and when the id's open run is used instead.
+    /// </summary>
+    public bool RequestEagerStart { get; set; }
+
     /// <summary>Gets or sets what happens when an open run with the same id exists.</summary>
     /// <value>The default is <see cref="WorkflowIdConflictPolicy.Fail"/>.</value>
     public WorkflowIdConflictPolicy IdConflictPolicy { get; set; }

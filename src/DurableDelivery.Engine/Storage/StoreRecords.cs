@@ -23,6 +23,9 @@ internal sealed record StartWorkflowRequest
 
     public string Identity { get; init; } = "client";
 
+    /// <summary>Gets the worker that takes the first workflow task itself (eager start): the new run is created owned by it, not ready.</summary>
+    public string? EagerWorkerId { get; init; }
+
     public long RandomSeed { get; init; }
 
     public string? FirstRunId { get; init; }
@@ -213,7 +216,17 @@ internal sealed record UpdateRecord
     public FailureInfo? Failure { get; init; }
 }
 
-internal sealed record UpdateResolution(string UpdateId, UpdateState State, string? ResultJson, FailureInfo? Failure);
+internal sealed record UpdateResolution(string UpdateId, UpdateState State, string? ResultJson, FailureInfo? Failure)
+{
+    /// <summary>
+    /// Gets the update's record to create, for an update admitted in memory (never in the store's inbox): the commit inserts
+    /// it, and conflicts if the update id is already taken (a caller retried it through the store meanwhile).
+    /// </summary>
+    public AdmittedUpdate? Admitted { get; init; }
+}
+
+/// <summary>What the store records of an update admitted in memory when the workflow task that accepts it commits.</summary>
+internal sealed record AdmittedUpdate(string WorkflowId, string Name, DateTimeOffset Received);
 
 internal sealed record QueryRecord
 {

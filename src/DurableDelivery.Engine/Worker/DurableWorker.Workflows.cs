@@ -15,6 +15,7 @@ public sealed partial class DurableWorker
         WorkflowInstance? instance = null;
         var failedAttempts = 0;
         var locals = TakeLocalOutcomes(runId);
+        var admitted = TakeLocalUpdates(runId);
         var localsRecorded = false;
         var taskFailed = false;
         try
@@ -25,12 +26,12 @@ public sealed partial class DurableWorker
                 throw violation;
             }
 
-            if (instance is not null && locals.Count > 0)
+            if (instance is not null && locals.Count > 0 && admitted.Count == 0)
             {
                 // Fast path: the live instance plus this worker's own activity outcomes need nothing from the store. The
                 // commit's version and owner guard catches anyone else's write (then the run is rebuilt); inbox items and
                 // due timers keep the run ready, so the commit reports more work and the next task takes them.
-                localsRecorded = await RunActivationAsync(instance, LocalTaskInput(instance), [], locals).ConfigureAwait(false);
+                localsRecorded = await RunActivationAsync(instance, LocalTaskInput(instance), [], locals, admitted).ConfigureAwait(false);
                 return;
             }
 
@@ -77,7 +78,15 @@ public sealed partial class DurableWorker
                 instance.HistorySize = run.HistorySize;
             }
 
-            localsRecorded = await RunActivationAsync(instance, input, pending, locals).ConfigureAwait(false);
+            if (admitted.Count > 0 && !admitted.Exists(u => u.Deferred) && (pending.Count > 0 || input.Inbox.Any(i => i.Event.EventType is not (EventType.WorkflowExecutionUpdateAccepted or EventType.WorkflowExecutionStarted))))
+            {
+                // Signals and other events that reached the run before these updates may be what their validators check (a
+                // caller pauses a delivery, then sets weights): this task applies them, the next one validates the updates.
+                DeferLocalUpdates(runId, admitted);
+                admitted = [];
+            }
+
+            localsRecorded = await RunActivationAsync(instance, input, pending, locals, admitted).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -92,6 +101,12 @@ public sealed partial class DurableWorker
                 // Not recorded by this task (no longer ours, a version race, a failing task): write them on their own. After a
                 // failed task the run keeps its retry backoff (no enqueue); a stale attempt is dropped by the store.
                 await WriteOutcomesAsync(locals, enqueue: !taskFailed).ConfigureAwait(false);
+            }
+
+            // Admitted updates this task did not commit or reject: nothing was written, so their callers send them through the store.
+            foreach (var u in admitted)
+            {
+                u.Finish(LocalUpdateState.NotTaken, null);
             }
         }
     }
@@ -110,8 +125,13 @@ public sealed partial class DurableWorker
         Now = DateTimeOffset.FromUnixTimeMilliseconds(store.Time.GetUtcNow().ToUnixTimeMilliseconds()),
     };
 
-    /// <summary>Runs one workflow task; returns whether it committed, recording <paramref name="locals"/> with it.</summary>
-    private async Task<bool> RunActivationAsync(WorkflowInstance instance, WorkflowTaskInput input, IReadOnlyList<HistoryEvent> pending, IReadOnlyList<LocalOutcome> locals)
+    /// <summary>
+    /// Runs one workflow task; returns whether it committed, recording <paramref name="locals"/> with it. Updates
+    /// <paramref name="admitted"/> in memory are validated here: a rejected one is answered at once and leaves no trace, an
+    /// accepted one is recorded by this task's commit and reported accepted once that commit is durable.
+    /// </summary>
+    private async Task<bool> RunActivationAsync(
+        WorkflowInstance instance, WorkflowTaskInput input, IReadOnlyList<HistoryEvent> pending, IReadOnlyList<LocalOutcome> locals, IReadOnlyList<LocalUpdate> admitted)
     {
         var runId = instance.Info.RunId;
         var nextId = instance.LastEventId + 1;
@@ -124,10 +144,36 @@ public sealed partial class DurableWorker
             instance.CreateBeforeValidation(startedEarlier);
         }
 
+        // Updates admitted in memory first: they are validated against the state before this task's events (which reached the
+        // run after them, or the task would have deferred them), and recorded in that order.
+        List<LocalUpdate>? accepted = null;
+        foreach (var u in admitted)
+        {
+            if (instance.ValidateUpdate(u.Name, u.ArgsJson) is { } rejection)
+            {
+                u.Finish(LocalUpdateState.Rejected, rejection);
+                continue;
+            }
+
+            (accepted ??= []).Add(u);
+            updates.Add(new UpdateResolution(u.UpdateId, UpdateState.Accepted, null, null) { Admitted = new AdmittedUpdate(instance.Info.WorkflowId, u.Name, input.Now) });
+            newEvents.Add(AcceptedEvent(u, input.Now) with { EventId = nextId++ });
+        }
+
+        var otherEvents = false;
         foreach (var item in input.Inbox)
         {
-            consumed.Add(item.Id);
             var e = item.Event;
+            if (e.EventType == EventType.WorkflowExecutionUpdateAccepted && otherEvents)
+            {
+                // An update after a signal (or another event) in the same inbox: validators run before this task's events are
+                // applied, so this update waits for the next task, which validates it against the state after them. The rest of
+                // the inbox stays there too, in order.
+                break;
+            }
+
+            otherEvents |= e.EventType != EventType.WorkflowExecutionUpdateAccepted && e.EventType != EventType.WorkflowExecutionStarted;
+            consumed.Add(item.Id);
             if (e.EventType == EventType.WorkflowExecutionStarted)
             {
                 instance.CreateBeforeValidation(e);
@@ -220,6 +266,11 @@ public sealed partial class DurableWorker
         foreach (var _ in locals)
         {
             CrashPoints.Hit("activity-resolve-after");
+        }
+
+        foreach (var u in accepted ?? [])
+        {
+            u.Finish(LocalUpdateState.Accepted, null);
         }
 
         instance.Version = outcome.NewVersion;

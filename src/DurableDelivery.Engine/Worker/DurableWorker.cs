@@ -103,6 +103,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
             WorkerId, options.TaskQueue, workflows.Count, activities.Count, store.Location);
 
         var loops = Enumerable.Range(0, Math.Max(1, options.MaxConcurrentWorkflowTasks)).Select(_ => Task.Run(WorkflowTaskLoopAsync)).ToArray();
+        client.AttachWorker(this);
         try
         {
             await PollLoopAsync(cancellationToken).ConfigureAwait(false);
@@ -142,6 +143,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
 
     private async Task ShutdownAsync(Task[] loops)
     {
+        client.DetachWorker(this);
         workflowQueue.Writer.TryComplete();
         await Task.WhenAll(loops).ConfigureAwait(false);
         if (options.GracefulShutdownTimeout > TimeSpan.Zero && !running.IsEmpty)

@@ -3,13 +3,14 @@ using DurableDelivery.Engine.Workflows;
 
 namespace DurableDelivery.Engine.Tests.Support;
 
-/// <summary>A running total changed by an update and a signal, read by a query; counts its instances per workflow id.</summary>
+/// <summary>A running total changed by an update (negative amounts refused until a signal allows them) and a signal, read by a query; counts its instances per workflow id.</summary>
 [Workflow]
 public sealed class TallyWorkflow
 {
     private static readonly ConcurrentDictionary<string, int> Constructed = new(StringComparer.Ordinal);
     private int total;
     private bool stop;
+    private bool negativeAllowed;
 
     public TallyWorkflow() => Constructed.AddOrUpdate(Workflow.Info.WorkflowId, 1, (_, n) => n + 1);
 
@@ -33,10 +34,26 @@ public sealed class TallyWorkflow
         return Task.FromResult(total);
     }
 
+    [WorkflowUpdateValidator(nameof(AddAsync))]
+    public void ValidateAdd(int amount)
+    {
+        if (amount < 0 && !negativeAllowed)
+        {
+            throw new ArgumentException($"amount must not be negative, got {amount}");
+        }
+    }
+
     [WorkflowSignal]
     public Task AddLaterAsync(int amount)
     {
         total += amount;
+        return Task.CompletedTask;
+    }
+
+    [WorkflowSignal]
+    public Task AllowNegativeAsync()
+    {
+        negativeAllowed = true;
         return Task.CompletedTask;
     }
 

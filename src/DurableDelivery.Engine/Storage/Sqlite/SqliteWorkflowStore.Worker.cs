@@ -154,15 +154,18 @@ internal sealed partial class SqliteWorkflowStore
             {
                 return await writer.WriteAsync(ctx => CommitWorkflowTask(ctx, c, eventData, size, activityOptions)).ConfigureAwait(false);
             }
-            catch (SupersededAttemptException)
+            catch (CommitConflictException)
             {
                 return CommitOutcome.Conflict;
             }
         }
     }
 
-    /// <summary>Thrown inside a commit to roll its savepoint back: an activity attempt it records is no longer current.</summary>
-    private sealed class SupersededAttemptException : Exception;
+    /// <summary>
+    /// Thrown inside a commit to roll its savepoint back: an activity attempt it records is no longer current, or an update
+    /// admitted in memory has an id the store already has.
+    /// </summary>
+    private sealed class CommitConflictException : Exception;
 
     private CommitOutcome CommitWorkflowTask(WriteContext ctx, WorkflowTaskCommit c, Utf8Text[] eventData, long size, string?[] activityOptions)
     {
@@ -185,7 +188,7 @@ internal sealed partial class SqliteWorkflowStore
             // As ResolveActivityAsync: only the attempt that still owns the task may record its outcome.
             if (sql.Exec("DELETE FROM activities WHERE run_id=$r AND scheduled_event_id=$s AND attempt=$a", ("$r", c.RunId), ("$s", a.ScheduledEventId), ("$a", a.Attempt)) == 0)
             {
-                throw new SupersededAttemptException();
+                throw new CommitConflictException();
             }
         }
 
@@ -257,6 +260,15 @@ internal sealed partial class SqliteWorkflowStore
 
         foreach (var u in c.Updates)
         {
+            if (u.Admitted is { } a
+                && sql.Exec(
+                    "INSERT INTO updates(update_id, workflow_id, run_id, name, state, created) VALUES($u, $w, $r, $n, 0, $t) ON CONFLICT(update_id) DO NOTHING",
+                    ("$u", u.UpdateId), ("$w", a.WorkflowId), ("$r", c.RunId), ("$n", a.Name), ("$t", a.Received.ToUnixTimeMilliseconds())) == 0)
+            {
+                // The id is taken: its caller sent it through the store too. Roll back; that copy is the one that runs.
+                throw new CommitConflictException();
+            }
+
             sql.Exec("UPDATE updates SET state=$s, result=$res, failure=$f WHERE update_id=$u", ("$s", (int)u.State), ("$res", u.ResultJson), ("$f", Ser(u.Failure)), ("$u", u.UpdateId));
             ctx.Pulses.Add(StoreNotifier.UpdateKey(u.UpdateId));
         }
