@@ -40,7 +40,7 @@ internal sealed class BenchRunner(BenchSettings settings)
             {
                 Section($"(2) 3-activity workflows end to end, closed loop of N in flight for {settings.Duration.TotalSeconds:0.#} s per run; (3) activity completion -> next activity start");
                 // Tiered JIT keeps recompiling hot methods for several seconds; measure the steady state.
-                var warmup = TimeSpan.FromSeconds(settings.Quick ? 1 : 4);
+                var warmup = settings.Warmup;
                 Line($"  warm-up run (JIT tiering), N=100 for {warmup.TotalSeconds:0.#} s, discarded ...");
                 await ThroughputBench.RunAsync(NextDir("warmup"), 100, warmup, settings.EagerStart).ConfigureAwait(false);
                 foreach (var c in settings.Concurrency)

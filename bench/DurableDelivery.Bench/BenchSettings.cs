@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start]";
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS]";
 
     public bool Quick { get; init; }
 
@@ -16,6 +16,9 @@ internal sealed record BenchSettings
 
     /// <summary>Gets how long each closed-loop throughput run keeps starting workflows.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets how long the discarded warm-up run (N=100) before the throughput runs lasts: tiered JIT keeps compiling for seconds.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(12);
 
     /// <summary>Gets how long each raw commit-rate run lasts.</summary>
     public TimeSpan CommitDuration { get; init; } = TimeSpan.FromSeconds(3);
@@ -38,7 +41,7 @@ internal sealed record BenchSettings
         var s = new BenchSettings();
         if (args.Contains("--quick"))
         {
-            s = s with { Quick = true, Duration = TimeSpan.FromSeconds(1.5), CommitDuration = TimeSpan.FromSeconds(1) };
+            s = s with { Quick = true, Duration = TimeSpan.FromSeconds(1.5), CommitDuration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1) };
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -55,6 +58,7 @@ internal sealed record BenchSettings
                 "--data-root" => s with { DataRoot = Path.GetFullPath(Value()) },
                 "--keep" => s with { Keep = true },
                 "--eager-start" => s with { EagerStart = true },
+                "--warmup" => s with { Warmup = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }
