@@ -84,10 +84,16 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
         return await ResultAsync(ticket.DeliveryId);
     }
 
+    /// <summary>
+    /// The delivery's result, once the environment has taken in the delivery's end too (its next workflow task, which may
+    /// come after the result is out): so that its status (last known good, warm sets) can be asserted right after.
+    /// </summary>
     public async Task<DeliveryResult> ResultAsync(string deliveryId)
     {
         await StartedAsync(deliveryId);
-        return await Client.GetWorkflowHandle(deliveryId).GetResultAsync<DeliveryResult>();
+        var result = await Client.GetWorkflowHandle(deliveryId).GetResultAsync<DeliveryResult>();
+        await EventuallyAsync(async () => (await StatusAsync()).ActiveDelivery?.DeliveryId != deliveryId, TimeSpan.FromSeconds(10), $"env/demo took in the end of {deliveryId}");
+        return result;
     }
 
     public Task StartedAsync(string deliveryId) => EventuallyAsync(
