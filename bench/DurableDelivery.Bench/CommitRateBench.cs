@@ -12,7 +12,7 @@ internal static class CommitRateBench
     /// <summary>Returns commits per second.</summary>
     public static double Run(string dir, TimeSpan duration)
     {
-        SQLitePCL.Batteries_V2.Init();
+        DurableDelivery.Engine.Storage.Sqlite.SqliteNative.EnsureInitialized();
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, "commit-rate.db");
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();

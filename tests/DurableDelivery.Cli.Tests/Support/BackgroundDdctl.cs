@@ -13,9 +13,9 @@ public sealed class BackgroundDdctl : IAsyncDisposable
     /// <summary>Starts ddctl.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="onStdoutLine">Sees every stdout line as it arrives, then <see langword="null"/> at its end.</param>
-    public BackgroundDdctl(IReadOnlyList<string> args, Action<string?>? onStdoutLine = null)
+    public BackgroundDdctl(IReadOnlyList<string> args, Action<string?>? onStdoutLine = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        process = Ddctl.Start(args);
+        process = Ddctl.Start(args, environment);
         process.OutputDataReceived += (_, e) =>
         {
             Append(stdout, e.Data);

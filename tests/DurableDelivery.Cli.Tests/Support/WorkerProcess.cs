@@ -6,7 +6,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly BackgroundDdctl process;
 
-    private WorkerProcess(string dataDir, string taskQueue)
+    private WorkerProcess(string dataDir, string taskQueue, IReadOnlyDictionary<string, string?>? environment)
     {
         process = new BackgroundDdctl(["worker", "run", "--data-dir", dataDir, "--task-queue", taskQueue], line =>
         {
@@ -18,7 +18,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             {
                 ready.TrySetResult(line);
             }
-        });
+        }, environment);
     }
 
     public string Stdout => process.Stdout;
@@ -34,9 +34,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     public string ReadyLine => ready.Task.IsCompletedSuccessfully ? ready.Task.Result : throw new InvalidOperationException("not ready");
 
     /// <summary>Starts a worker on <paramref name="dataDir"/> and waits (with a deadline) for its ready line.</summary>
-    public static async Task<WorkerProcess> StartAsync(string dataDir, string taskQueue = "default")
+    public static async Task<WorkerProcess> StartAsync(string dataDir, string taskQueue = "default", IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var worker = new WorkerProcess(dataDir, taskQueue);
+        var worker = new WorkerProcess(dataDir, taskQueue, environment);
         try
         {
             await worker.ready.Task.WaitAsync(TimeSpan.FromSeconds(30));

@@ -55,7 +55,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     /// <exception cref="StoreException">The directory holds no store and <paramref name="create"/> is false, or the file is not a store.</exception>
     public static SqliteWorkflowStore Open(string dataDir, bool create = true, TimeProvider? time = null)
     {
-        SQLitePCL.Batteries_V2.Init();
+        SqliteNative.EnsureInitialized();
         dataDir = Path.GetFullPath(dataDir);
         var path = Path.Combine(dataDir, FileName);
         if (!File.Exists(path))

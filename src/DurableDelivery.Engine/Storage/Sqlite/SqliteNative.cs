@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+using DurableDelivery.Engine.Exceptions;
+
+namespace DurableDelivery.Engine.Storage.Sqlite;
+
+/// <summary>
+/// Which SQLite library the store runs on. The bundled one (SQLitePCLRaw.bundle_e_sqlite3 2.0.6, SQLite 3.35.5) by default;
+/// <c>DD_SQLITE_LIBRARY=&lt;path&gt;</c> loads another build of the same C API instead, e.g. the system's
+/// <c>/usr/lib/x86_64-linux-gnu/libsqlite3.so.0</c>. Why one would: the bundled 3.35.5 sometimes parks a connection for
+/// up to about a second inside <c>walTryBeginRead</c>'s retry back-off under many concurrent workflows, which newer
+/// SQLite does not (docs/benchmarks.md, engine, session 5).
+/// </summary>
+internal static class SqliteNative
+{
+    /// <summary>The environment variable that names the SQLite library to load instead of the bundled one.</summary>
+    public const string Variable = "DD_SQLITE_LIBRARY";
+
+    /// <summary>The oldest SQLite the store's SQL runs on (<c>RETURNING</c>).</summary>
+    private const int MinimumVersion = 3_035_000;
+
+    private static readonly Lock Gate = new();
+    private static bool initialized;
+    private static StoreException? failure;
+
+    /// <summary>Sets SQLite up once per process: the library <see cref="Variable"/> names, or the bundled one.</summary>
+    /// <exception cref="StoreException">The named library cannot be loaded or is too old; nothing was opened.</exception>
+    public static void EnsureInitialized()
+    {
+        lock (Gate)
+        {
+            if (initialized)
+            {
+                return;
+            }
+
+            // A library that failed once fails the same way for every store this process opens (its resolver is set for good).
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
+            var path = Environment.GetEnvironmentVariable(Variable);
+            if (!string.IsNullOrEmpty(path))
+            {
+                if (!NativeLibrary.TryLoad(path, out var handle))
+                {
+                    throw failure = new StoreException(
+                        $"{Variable}='{path}' cannot be loaded as a shared library; name a SQLite build such as /usr/lib/x86_64-linux-gnu/libsqlite3.so.0, or unset {Variable} to use the bundled SQLite 3.35.5.");
+                }
+
+                // The bundled provider imports "e_sqlite3": hand it the named library instead (same C API).
+                NativeLibrary.SetDllImportResolver(typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, (name, _, _) => name == "e_sqlite3" ? handle : IntPtr.Zero);
+            }
+
+            SQLitePCL.Batteries_V2.Init();
+            var version = SQLitePCL.raw.sqlite3_libversion_number();
+            if (version < MinimumVersion)
+            {
+                throw failure = new StoreException(
+                    $"{Variable}='{path}' is SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()}; the store needs 3.35.0 or later (RETURNING). Name a newer build or unset {Variable}.");
+            }
+
+            initialized = true;
+        }
+    }
+}
