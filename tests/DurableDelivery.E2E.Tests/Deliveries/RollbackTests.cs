@@ -100,6 +100,38 @@ public sealed class RollbackTests : RigTest
     }
 
     /// <summary>
+    /// A worker takes the override on its control socket and dies before its workflow task records it (a worker records an
+    /// update only in the commit that accepts it): the command learns nothing came back, writes the update to the store
+    /// itself under the same update id, and waits for the next worker, which applies it once.
+    /// </summary>
+    [Fact]
+    public async Task EnvRollback_WorkerDiesWithTheOverrideBeforeRecordingIt_TheCommandHandsItToTheNextWorker()
+    {
+        var v1 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v1"), DeliveryOutcome.Promoted)).InfraSetId!;
+        var v2 = (await Rig.DeliverAndSettleAsync(DeliveryRig.VersionSet("v2"), DeliveryOutcome.Promoted)).InfraSetId!;
+        await Rig.Worker.KillAsync();
+        await using var dying = new DyingWorker(Rig.DataDir);
+
+        var rollback = Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "v2 bad, worker died", "--as", "oncall", "-o", "json", "--timeout", "60s");
+        var request = await dying.Request.WaitAsync(TimeSpan.FromSeconds(30));
+        var updateId = request.RootElement.GetProperty("updateId").GetString()!;
+        rollback.IsCompleted.ShouldBeFalse("nobody has applied it: the command waits for a worker");
+
+        await Rig.StartWorkerAsync();
+        var outcome = (await rollback).OkJson();
+        outcome["via"]!.GetValue<string>().ShouldBe("store", "the dying worker answered nothing: the command wrote the update itself");
+        WeightTable.Format(outcome["weights"]!).ShouldBe($"{v1}=100");
+        await AllTrafficOnV1Async(v1);
+
+        var history = await Rig.Client.GetWorkflowHandle($"env/{DeliveryRig.Env}").FetchHistoryAsync();
+        history.Events.Where(e => e.EventType == Engine.History.EventType.WorkflowExecutionUpdateAccepted && e.Name == "rollback").Select(e => e.RequestId)
+            .ShouldBe([updateId], "applied once, under the id the command sent to the dying worker");
+        var env = await CleanedUpAsync(v2);
+        env["overrides"]!.AsArray().Single()!["request"]!["reason"]!.GetValue<string>().ShouldBe("v2 bad, worker died");
+        await Rig.ShouldKeepInvariantsAsync();
+    }
+
+    /// <summary>
     /// A warm infra-set (promoted earlier, kept for rollbacks) whose instances hang: the environment still lists it as
     /// warm and as the rollback target. A rollback to it must be refused at once, with the reason, and must not stay
     /// behind to move traffic whenever the infra-set recovers; the environment must stay usable.
@@ -156,4 +188,58 @@ public sealed class RollbackTests : RigTest
         e => e["infraSets"]!.AsArray().Any(s => s!["id"]!.GetValue<string>() == infraSet && s["status"]!.GetValue<string>() == "Deleted"),
         TimeSpan.FromSeconds(30),
         $"the environment cleans up {infraSet}");
+
+    /// <summary>A "worker" listening on the data dir's control socket that reads one override request and closes without answering.</summary>
+    private sealed class DyingWorker : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.Socket listener = new(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        private readonly TaskCompletionSource<System.Text.Json.JsonDocument> request = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly string path;
+        private readonly Task serving;
+
+        public DyingWorker(string dataDir)
+        {
+            path = Path.Combine(Directory.CreateDirectory(Path.Combine(dataDir, "control")).FullName, "dying.sock");
+            listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            listener.Listen(1);
+            serving = ServeAsync();
+        }
+
+        public Task<System.Text.Json.JsonDocument> Request => request.Task;
+
+        public async ValueTask DisposeAsync()
+        {
+            listener.Dispose();
+            File.Delete(path);
+            await serving;
+        }
+
+        private async Task ServeAsync()
+        {
+            try
+            {
+                using var connection = await listener.AcceptAsync();
+                var received = new MemoryStream();
+                var chunk = new byte[4096];
+                while (received.Length == 0 || received.GetBuffer()[(int)received.Length - 1] != (byte)'\n')
+                {
+                    var n = await connection.ReceiveAsync(chunk, System.Net.Sockets.SocketFlags.None);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    received.Write(chunk, 0, n);
+                }
+
+                request.TrySetResult(System.Text.Json.JsonDocument.Parse(received.ToArray()));
+
+                // Gone without a word, as a worker SIGKILLed before its workflow task committed.
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                request.TrySetException(e);
+            }
+        }
+    }
 }
