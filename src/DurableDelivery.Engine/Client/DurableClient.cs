@@ -69,6 +69,27 @@ public sealed partial class DurableClient : IAsyncDisposable
     /// <summary>Updates admitted in memory and not yet finished, by update id (for <see cref="WorkflowHandle.TryWithdrawUpdateAsync"/>).</summary>
     internal System.Collections.Concurrent.ConcurrentDictionary<string, LocalUpdate> AdmittedUpdates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Drops the entries of withdrawn updates once there are more than 1,024 entries: they stay only so that a caller that
+    /// gave up can still be told, by <see cref="WorkflowHandle.TryWithdrawUpdateAsync"/>, that nothing was applied.
+    /// </summary>
+    internal void ForgetWithdrawnUpdates()
+    {
+        const int Keep = 1024;
+        if (AdmittedUpdates.Count <= Keep)
+        {
+            return;
+        }
+
+        foreach (var entry in AdmittedUpdates)
+        {
+            if (entry.Value.Outcome is { IsCompletedSuccessfully: true, Result: LocalUpdateState.Withdrawn })
+            {
+                AdmittedUpdates.TryRemove(entry);
+            }
+        }
+    }
+
     internal void AttachWorker(DurableWorker worker)
     {
         lock (workersLock)

@@ -161,6 +161,7 @@ public class WorkflowHandle
                 continue;
             }
 
+            Client.ForgetWithdrawnUpdates();
             if (!Client.AdmittedUpdates.TryAdd(updateId, admitted))
             {
                 // The same id admitted twice at once: keep the first, send this one through the store, which deduplicates.
@@ -182,13 +183,13 @@ public class WorkflowHandle
                     // Kept in AdmittedUpdates so that TryWithdrawUpdateAsync reports it withdrawn.
                     throw new OperationCanceledException(cancellationToken);
                 case LocalUpdateState.Rejected:
-                    Client.AdmittedUpdates.TryRemove(updateId, out _);
+                    Client.AdmittedUpdates.TryRemove(new KeyValuePair<string, LocalUpdate>(updateId, admitted));
                     throw new WorkflowUpdateFailedException(update, admitted.Rejection!, rejected: true);
                 case LocalUpdateState.Accepted:
-                    Client.AdmittedUpdates.TryRemove(updateId, out _);
+                    Client.AdmittedUpdates.TryRemove(new KeyValuePair<string, LocalUpdate>(updateId, admitted));
                     return true;
                 default:
-                    Client.AdmittedUpdates.TryRemove(updateId, out _);
+                    Client.AdmittedUpdates.TryRemove(new KeyValuePair<string, LocalUpdate>(updateId, admitted));
                     return false;
             }
         }
@@ -203,10 +204,15 @@ public class WorkflowHandle
     /// </summary>
     /// <param name="updateId">The update id given in <see cref="WorkflowUpdateOptions"/>.</param>
     /// <returns>True when the update was withdrawn; false when a worker had taken it (or there is no such update).</returns>
-    public Task<bool> TryWithdrawUpdateAsync(string updateId) =>
-        Client.AdmittedUpdates.TryRemove(updateId, out var admitted) && (admitted.TryWithdraw() || admitted.Outcome is { IsCompletedSuccessfully: true, Result: LocalUpdateState.Withdrawn })
-            ? Task.FromResult(true)
-            : Store.WithdrawUpdateAsync(updateId, CancellationToken.None);
+    public async Task<bool> TryWithdrawUpdateAsync(string updateId)
+    {
+        // Admitted in memory and not taken (or withdrawn when its caller gave up): never applied here. A call that retried the
+        // id may have written it to the store meanwhile, so the store is asked too.
+        var local = Client.AdmittedUpdates.TryRemove(updateId, out var admitted)
+            && (admitted.TryWithdraw() || admitted.Outcome is { IsCompletedSuccessfully: true, Result: LocalUpdateState.Withdrawn });
+        var stored = await Store.WithdrawUpdateAsync(updateId, CancellationToken.None).ConfigureAwait(false);
+        return local || stored;
+    }
 
     /// <summary>Waits for the workflow to close and returns its result, following continue-as-new runs.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>

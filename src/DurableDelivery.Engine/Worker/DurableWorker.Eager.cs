@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using DurableDelivery.Engine.Common;
 using DurableDelivery.Engine.History;
 
@@ -14,7 +13,8 @@ namespace DurableDelivery.Engine.Worker;
 /// </summary>
 public sealed partial class DurableWorker
 {
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<LocalUpdate>> localUpdates = new(StringComparer.Ordinal);
+    /// <summary>Updates admitted in memory, per run, in the order they are to be validated (guarded by itself; updates are rare).</summary>
+    private readonly Dictionary<string, List<LocalUpdate>> localUpdates = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Offers an update to the run's next workflow task. Null when this worker does not hold the run's live instance (or is
@@ -29,14 +29,20 @@ public sealed partial class DurableWorker
         }
 
         var update = new LocalUpdate(updateId, name, argsJson, identity);
-        localUpdates.GetOrAdd(runId, static _ => new ConcurrentQueue<LocalUpdate>()).Enqueue(update);
+        lock (localUpdates)
+        {
+            if (!localUpdates.TryGetValue(runId, out var list))
+            {
+                localUpdates[runId] = list = [];
+            }
+
+            list.Add(update);
+        }
+
         if (!Enqueue(runId))
         {
             // Shutting down: no workflow task will take it.
-            foreach (var u in TakeLocalUpdates(runId))
-            {
-                u.Finish(LocalUpdateState.NotTaken, null);
-            }
+            FinishLocalUpdatesNotTaken(runId);
         }
 
         return update;
@@ -57,13 +63,16 @@ public sealed partial class DurableWorker
     private List<LocalUpdate> TakeLocalUpdates(string runId)
     {
         var taken = new List<LocalUpdate>();
-        if (localUpdates.TryGetValue(runId, out var q))
+        lock (localUpdates)
         {
-            while (q.TryDequeue(out var u))
+            if (localUpdates.Remove(runId, out var list))
             {
-                if (u.TryTake())
+                foreach (var u in list)
                 {
-                    taken.Add(u);
+                    if (u.TryTake())
+                    {
+                        taken.Add(u);
+                    }
                 }
             }
         }
@@ -71,14 +80,47 @@ public sealed partial class DurableWorker
         return taken;
     }
 
+    /// <summary>Reports the run's waiting updates as not taken (nothing was written): their callers send them through the store.</summary>
+    private void FinishLocalUpdatesNotTaken(string runId)
+    {
+        foreach (var u in TakeLocalUpdates(runId))
+        {
+            u.Finish(LocalUpdateState.NotTaken, null);
+        }
+    }
+
+    /// <summary>After the last workflow task of a shutdown: every update still waiting goes back to its caller, nothing written.</summary>
+    private void FinishAllLocalUpdatesNotTaken()
+    {
+        string[] runs;
+        lock (localUpdates)
+        {
+            runs = [.. localUpdates.Keys];
+        }
+
+        foreach (var runId in runs)
+        {
+            FinishLocalUpdatesNotTaken(runId);
+        }
+    }
+
     /// <summary>Puts updates taken by a task back for the run's next task (which validates them however busy the run is).</summary>
     private void DeferLocalUpdates(string runId, List<LocalUpdate> deferred)
     {
-        var q = localUpdates.GetOrAdd(runId, static _ => new ConcurrentQueue<LocalUpdate>());
-        foreach (var u in deferred)
+        lock (localUpdates)
         {
-            u.Defer();
-            q.Enqueue(u);
+            if (!localUpdates.TryGetValue(runId, out var list))
+            {
+                localUpdates[runId] = list = [];
+            }
+
+            // Ahead of any admitted meanwhile: updates are validated and recorded in the order they came.
+            foreach (var u in deferred)
+            {
+                u.Defer();
+            }
+
+            list.InsertRange(0, deferred);
         }
 
         // The run is in flight (this task): this marks it to run again right after.

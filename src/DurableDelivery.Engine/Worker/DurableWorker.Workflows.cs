@@ -78,12 +78,13 @@ public sealed partial class DurableWorker
                 instance.HistorySize = run.HistorySize;
             }
 
-            if (admitted.Count > 0 && !admitted.Exists(u => u.Deferred) && (pending.Count > 0 || input.Inbox.Any(i => i.Event.EventType is not (EventType.WorkflowExecutionUpdateAccepted or EventType.WorkflowExecutionStarted))))
+            if (admitted.Exists(u => !u.Deferred) && (pending.Count > 0 || input.Inbox.Any(i => i.Event.EventType is not (EventType.WorkflowExecutionUpdateAccepted or EventType.WorkflowExecutionStarted))))
             {
                 // Signals and other events that reached the run before these updates may be what their validators check (a
                 // caller pauses a delivery, then sets weights): this task applies them, the next one validates the updates.
-                DeferLocalUpdates(runId, admitted);
-                admitted = [];
+                // An update deferred once already is validated now (what arrived since came after it); the others wait.
+                DeferLocalUpdates(runId, admitted.FindAll(u => !u.Deferred));
+                admitted = admitted.FindAll(u => u.Deferred);
             }
 
             localsRecorded = await RunActivationAsync(instance, input, pending, locals, admitted).ConfigureAwait(false);
@@ -541,7 +542,11 @@ public sealed partial class DurableWorker
 
         // Enqueue saw the run held (as if a task ran) and marked it: run that task, as the task loop would have.
         inflight[runId] = 0;
-        QueueHeldRun(runId);
+        if (!QueueHeldRun(runId))
+        {
+            // Shutting down: no task will take what was admitted for the run meanwhile.
+            FinishLocalUpdatesNotTaken(runId);
+        }
     }
 
     private sealed record CachedAnswer(string? Result);

@@ -146,6 +146,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
         client.DetachWorker(this);
         workflowQueue.Writer.TryComplete();
         await Task.WhenAll(loops).ConfigureAwait(false);
+        FinishAllLocalUpdatesNotTaken();
         if (options.GracefulShutdownTimeout > TimeSpan.Zero && !running.IsEmpty)
         {
             var all = Task.WhenAll(running.Values.Select(r => r.Completion.Task));

@@ -31,6 +31,23 @@ public sealed class EagerStartTests
     }
 
     [Fact]
+    public async Task EagerStart_ForAWorkerThatIsNotRegistered_LeavesTheRunReadyForAnyone()
+    {
+        // A worker that unregistered between the client's choice and the start's commit would never be reaped.
+        await using var env = await WorkflowEnvironment.StartLocalAsync();
+        var store = (SqliteWorkflowStore)env.Client.Store;
+        await store.StartWorkflowAsync(
+            new StartWorkflowRequest
+            {
+                WorkflowId = "eager/gone", RunId = Guid.NewGuid().ToString(), WorkflowType = WorkflowDefinition.NameOf(typeof(ThreeGreetingsWorkflow)), TaskQueue = "q", ArgsJson = "[\"g\"]",
+                EagerWorkerId = "unregistered-1",
+            },
+            CancellationToken.None);
+        var run = await store.GetRunAsync("eager/gone", null, CancellationToken.None);
+        (run!.Owner, run.ReadyAt is not null).ShouldBe((null, true));
+    }
+
+    [Fact]
     public async Task EagerlyStartedRun_OfAWorkerThatDiedBeforeItsFirstTask_IsTakenOverByTheNextWorker()
     {
         await using var env = await WorkflowEnvironment.StartLocalAsync();

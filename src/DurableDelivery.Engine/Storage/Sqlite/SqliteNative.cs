@@ -22,6 +22,23 @@ internal static class SqliteNative
     private static bool initialized;
     private static StoreException? failure;
 
+    /// <summary>Whether the loaded SQLite has the JSON functions (built in since 3.38; an option before).</summary>
+    private static bool HasJson()
+    {
+        try
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT json_extract('{\"a\":1}', '$.a')";
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Sets SQLite up once per process: the library <see cref="Variable"/> names, or the bundled one.</summary>
     /// <exception cref="StoreException">The named library cannot be loaded or is too old; nothing was opened.</exception>
     public static void EnsureInitialized()
@@ -58,6 +75,12 @@ internal static class SqliteNative
             {
                 throw failure = new StoreException(
                     $"{Variable}='{path}' is SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()}; the store needs 3.35.0 or later (RETURNING). Name a newer build or unset {Variable}.");
+            }
+
+            if (!string.IsNullOrEmpty(path) && !HasJson())
+            {
+                throw failure = new StoreException(
+                    $"{Variable}='{path}' is a SQLite build without the JSON functions (json_extract), which the store uses; name a build with JSON1 or unset {Variable}.");
             }
 
             initialized = true;

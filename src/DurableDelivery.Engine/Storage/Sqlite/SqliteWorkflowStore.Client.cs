@@ -226,17 +226,18 @@ internal sealed partial class SqliteWorkflowStore
             """
             INSERT INTO runs(run_id, workflow_id, workflow_type, task_queue, status, start_time, last_event_id, history_size, version,
                              ready_at, parent_workflow_id, parent_run_id, parent_event_id, parent_close_policy, continued_run_id, first_run_id)
-            VALUES($r, $w, $t, $q, 1, $now, 1, $size, 1, $ready, $pw, $pr, $pe, $pp, $c, $f)
+            VALUES($r, $w, $t, $q, 1, $now, 1, $size, 1, $now, $pw, $pr, $pe, $pp, $c, $f)
             """,
-            ("$ready", req.EagerWorkerId is null ? now : null), ("$r", req.RunId), ("$w", req.WorkflowId), ("$t", req.WorkflowType), ("$q", req.TaskQueue), ("$now", now), ("$size", data.Length),
+            ("$r", req.RunId), ("$w", req.WorkflowId), ("$t", req.WorkflowType), ("$q", req.TaskQueue), ("$now", now), ("$size", data.Length),
             ("$pw", parent?.WorkflowId), ("$pr", parent?.RunId), ("$pe", parent?.EventId), ("$pp", parent is null ? null : (int)parent.Value.Policy),
             ("$c", req.ContinuedRunId), ("$f", req.FirstRunId ?? req.RunId));
         ctx.Sql.Exec("INSERT INTO events(run_id, event_id, data) VALUES($r, 1, $d)", ("$r", req.RunId), ("$d", data));
-        if (req.EagerWorkerId is not null)
+        // Eager start: the run is that worker's, which runs its first task without claiming it (if it dies first, reaping
+        // makes the run ready for the others). Only while the worker is registered: one that unregistered meanwhile would
+        // never be reaped, so the run stays ready for whoever claims it, as a normal start.
+        if (req.EagerWorkerId is not null
+            && ctx.Sql.Exec("UPDATE runs SET owner=$o, ready_at=NULL WHERE run_id=$r AND EXISTS(SELECT 1 FROM workers WHERE worker_id=$o)", ("$o", req.EagerWorkerId), ("$r", req.RunId)) == 1)
         {
-            // Eager start: the run is that worker's, which runs its first task without claiming it (if it dies first,
-            // reaping makes the run ready for the others). Nobody else needs waking.
-            ctx.Sql.Exec("UPDATE runs SET owner=$o WHERE run_id=$r", ("$o", req.EagerWorkerId), ("$r", req.RunId));
             return;
         }
 
