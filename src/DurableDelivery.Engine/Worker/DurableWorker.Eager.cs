@@ -23,7 +23,7 @@ public sealed partial class DurableWorker
     /// </summary>
     internal LocalUpdate? TryAdmitUpdate(string runId, string updateId, string name, string argsJson, string identity)
     {
-        if (Volatile.Read(ref started) != 1 || shutdown.IsCancellationRequested || workflowQueue.Reader.Completion.IsCompleted || !cache.Contains(runId))
+        if (!TakesWorkflowTasks || !cache.Contains(runId))
         {
             return null;
         }
@@ -49,9 +49,10 @@ public sealed partial class DurableWorker
     }
 
     /// <summary>Whether this worker can take a new run's first task itself (eager start): it runs the type on that queue and is running.</summary>
-    internal bool CanStartEagerly(string taskQueue, string workflowType) =>
-        Volatile.Read(ref started) == 1 && !workflowQueue.Reader.Completion.IsCompleted && !shutdown.IsCancellationRequested
-        && taskQueue == options.TaskQueue && workflows.ContainsKey(workflowType);
+    internal bool CanStartEagerly(string taskQueue, string workflowType) => TakesWorkflowTasks && taskQueue == options.TaskQueue && workflows.ContainsKey(workflowType);
+
+    /// <summary>Gets a value indicating whether the worker runs and is not shutting down (its workflow task loops take work).</summary>
+    private bool TakesWorkflowTasks => Volatile.Read(ref started) == 1 && !shutdown.IsCancellationRequested && !workflowQueue.Reader.Completion.IsCompleted;
 
     /// <summary>
     /// Runs the first task of a run the start's commit assigned to this worker. Shutting down instead: the run stays
@@ -172,7 +173,7 @@ internal sealed class LocalUpdate(string updateId, string name, string argsJson,
     /// <summary>Gets the rejection, when the validator refused the update.</summary>
     public FailureInfo? Rejection { get; private set; }
 
-    /// <summary>Gets the outcome: Accepted, Rejected or NotTaken (never Pending or Taken once complete).</summary>
+    /// <summary>Gets the outcome: Accepted, Rejected, NotTaken or Withdrawn (never Pending or Taken once complete).</summary>
     public Task<LocalUpdateState> Outcome => outcome.Task;
 
     private readonly TaskCompletionSource<LocalUpdateState> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -205,8 +206,7 @@ internal sealed class LocalUpdate(string updateId, string name, string argsJson,
     /// <summary>Reports the outcome of a taken update to the caller; the first report wins (later ones, e.g. a task's cleanup, are ignored).</summary>
     public void Finish(LocalUpdateState final, FailureInfo? rejection)
     {
-        var from = Interlocked.CompareExchange(ref state, (int)final, (int)LocalUpdateState.Taken);
-        if (from != (int)LocalUpdateState.Taken && (final != LocalUpdateState.NotTaken || Interlocked.CompareExchange(ref state, (int)final, (int)LocalUpdateState.Pending) != (int)LocalUpdateState.Pending))
+        if (Interlocked.CompareExchange(ref state, (int)final, (int)LocalUpdateState.Taken) != (int)LocalUpdateState.Taken)
         {
             return;
         }

@@ -31,7 +31,7 @@ public sealed partial class DurableWorker
                 // Fast path: the live instance plus this worker's own activity outcomes need nothing from the store. The
                 // commit's version and owner guard catches anyone else's write (then the run is rebuilt); inbox items and
                 // due timers keep the run ready, so the commit reports more work and the next task takes them.
-                localsRecorded = await RunActivationAsync(instance, LocalTaskInput(instance), [], locals, admitted).ConfigureAwait(false);
+                localsRecorded = await RunActivationAsync(instance, LocalTaskInput(instance), [], locals, []).ConfigureAwait(false);
                 return;
             }
 
