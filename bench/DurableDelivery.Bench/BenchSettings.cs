@@ -7,7 +7,8 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS]";
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS]\n" +
+        "  --only also takes 'openloop' (figure 3b: step latency at the offered rates of --rate; not in the default set)";
 
     public bool Quick { get; init; }
 
@@ -24,6 +25,12 @@ internal sealed record BenchSettings
     public TimeSpan CommitDuration { get; init; } = TimeSpan.FromSeconds(3);
 
     public IReadOnlyList<int> Concurrency { get; init; } = [1, 10, 100];
+
+    /// <summary>Gets the offered rates (workflows/s) of the open-loop runs (figure 3b, <c>--only openloop</c>).</summary>
+    public IReadOnlyList<double> Rates { get; init; } = [500, 1000, 1500, 2000];
+
+    /// <summary>Gets the client's <c>MaxPollInterval</c> for the open-loop runs (null: the default); 50 ms turns the waits' back-off off (the engine before it).</summary>
+    public TimeSpan? MaxPoll { get; init; }
 
     public int ResumeCount { get; init; } = 1000;
 
@@ -58,6 +65,8 @@ internal sealed record BenchSettings
                 "--data-root" => s with { DataRoot = Path.GetFullPath(Value()) },
                 "--keep" => s with { Keep = true },
                 "--eager-start" => s with { EagerStart = true },
+                "--max-poll" => s with { MaxPoll = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
+                "--rate" => s with { Rates = [.. Value().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },
                 "--warmup" => s with { Warmup = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };

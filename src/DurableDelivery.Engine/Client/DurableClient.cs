@@ -24,9 +24,20 @@ public sealed record DurableClientOptions
     /// <value>The default is the system clock.</value>
     public TimeProvider? TimeProvider { get; init; }
 
-    /// <summary>Gets how often waits re-check the store for changes made by other processes.</summary>
+    /// <summary>
+    /// Gets how soon a wait (for a result, an update, a query) first re-checks the store when no wake-up arrives. Wake-ups
+    /// end waits within a commit (in this process, and from other processes through the store's wake sockets); the re-check
+    /// only covers a lost one, so it doubles after each one that found nothing, up to <see cref="MaxPollInterval"/>.
+    /// </summary>
     /// <value>The default is 50 ms.</value>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Gets the longest interval between a wait's re-checks of the store (see <see cref="PollInterval"/>): the most a lost
+    /// wake-up can delay a wait, and what keeps thousands of waits from reading the store every 50 ms.
+    /// </summary>
+    /// <value>The default is 1 s.</value>
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets the payload limits.</summary>
     public EngineLimits Limits { get; init; } = new();
@@ -38,6 +49,9 @@ public sealed record DurableClientOptions
 /// </summary>
 public sealed partial class DurableClient : IAsyncDisposable
 {
+    /// <summary>A wait's re-check interval, from <see cref="DurableClientOptions.PollInterval"/> up to <see cref="DurableClientOptions.MaxPollInterval"/>.</summary>
+    internal PollBackoff NewPollBackoff() => new(Options.PollInterval, Options.MaxPollInterval);
+
     private readonly bool ownsStore;
 
     internal DurableClient(IWorkflowStore store, DurableClientOptions options, bool ownsStore)

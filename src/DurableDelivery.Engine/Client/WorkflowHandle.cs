@@ -67,6 +67,7 @@ public class WorkflowHandle
         var id = await Store.SubmitQueryAsync(run.RunId, query, argsJson, CancellationToken.None).ConfigureAwait(false);
         var limit = timeout ?? TimeSpan.FromSeconds(10);
         var deadline = DateTime.UtcNow + limit;
+        var backoff = Client.NewPollBackoff();
         while (true)
         {
             var watch = Store.Notifier.Watch(StoreNotifier.QueryKey(id));
@@ -90,7 +91,7 @@ public class WorkflowHandle
                     $"No worker answered query '{query}' on workflow '{Id}' within {limit.TotalSeconds:0.#}s; start a worker for task queue '{run.TaskQueue}' (ddctl worker run).");
             }
 
-            await StoreNotifier.WaitAsync(watch, Min(left, Client.Options.PollInterval), CancellationToken.None).ConfigureAwait(false);
+            await StoreNotifier.WaitAsync(watch, backoff, CancellationToken.None, left).ConfigureAwait(false);
         }
     }
 
@@ -121,6 +122,7 @@ public class WorkflowHandle
             await Store.SubmitUpdateAsync(Id, RunId, updateId, update, argsJson, Client.Options.Identity, CancellationToken.None).ConfigureAwait(false);
         }
 
+        var backoff = Client.NewPollBackoff();
         while (true)
         {
             var watch = Store.Notifier.Watch(StoreNotifier.UpdateKey(updateId));
@@ -135,7 +137,7 @@ public class WorkflowHandle
                     return rec.ResultJson;
             }
 
-            await StoreNotifier.WaitAsync(watch, Client.Options.PollInterval, cancellationToken).ConfigureAwait(false);
+            await StoreNotifier.WaitAsync(watch, backoff, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -228,16 +230,26 @@ public class WorkflowHandle
     public async Task<string?> GetResultJsonAsync(CancellationToken cancellationToken = default)
     {
         var runId = RunId;
+        var backoff = Client.NewPollBackoff();
+        string? watching = null;
+        var watch = Task.CompletedTask;
         while (true)
         {
             var run = await Store.GetRunAsync(Id, runId, cancellationToken).ConfigureAwait(false) ?? throw new WorkflowNotFoundException(Id, runId);
             runId = run.RunId;
-            var watch = Store.Notifier.Watch(StoreNotifier.RunKey(run.RunId));
-            run = await Store.GetRunAsync(Id, runId, cancellationToken).ConfigureAwait(false) ?? throw new WorkflowNotFoundException(Id, runId);
+            if (run.Status == WorkflowExecutionStatus.Running && watching != run.RunId)
+            {
+                // Watch the run, then read it again before waiting, so that a close in between is not missed.
+                watching = run.RunId;
+                watch = Store.Notifier.Watch(StoreNotifier.RunKey(run.RunId));
+                continue;
+            }
+
             switch (run.Status)
             {
                 case WorkflowExecutionStatus.Running:
-                    await StoreNotifier.WaitAsync(watch, Client.Options.PollInterval, cancellationToken).ConfigureAwait(false);
+                    await StoreNotifier.WaitAsync(watch, backoff, cancellationToken).ConfigureAwait(false);
+                    watch = Store.Notifier.Watch(StoreNotifier.RunKey(run.RunId));
                     continue;
                 case WorkflowExecutionStatus.Completed:
                     return run.ResultJson;
@@ -290,7 +302,6 @@ public class WorkflowHandle
         return new WorkflowHistory(Id, events);
     }
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Plural(string kind) => kind == "query" ? "queries" : kind + "s";
 

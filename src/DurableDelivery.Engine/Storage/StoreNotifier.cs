@@ -75,6 +75,15 @@ internal sealed class StoreNotifier
         remote?.GetAwaiter().GetResult()?.Send(keys);
     }
 
+    /// <summary>Waits for a watched pulse, at most the backoff's current interval, which grows when the wait times out and starts over on a pulse. Returns false on timeout.</summary>
+    public static async Task<bool> WaitAsync(Task watch, PollBackoff backoff, CancellationToken ct, TimeSpan? atMost = null)
+    {
+        var interval = backoff.Current;
+        var pulsed = await WaitAsync(watch, atMost is { } cap && cap < interval ? cap : interval, ct).ConfigureAwait(false);
+        backoff.Waited(pulsed);
+        return pulsed;
+    }
+
     /// <summary>Waits for a watched pulse, at most <paramref name="max"/>. Returns false on timeout.</summary>
     public static async Task<bool> WaitAsync(Task watch, TimeSpan max, CancellationToken ct)
     {
@@ -93,4 +102,21 @@ internal sealed class StoreNotifier
             return false;
         }
     }
+}
+
+/// <summary>
+/// The re-check interval of one wait: <c>initial</c> at first, doubled after each re-check that ended without a wake-up,
+/// at most <c>max</c>; back to <c>initial</c> after a wake-up. Wake-ups are what end waits; the re-check only covers a lost one.
+/// </summary>
+internal sealed class PollBackoff(TimeSpan initial, TimeSpan max)
+{
+    private readonly TimeSpan first = initial;
+    private readonly TimeSpan longest = max > initial ? max : initial;
+
+    /// <summary>Gets the interval the next wait re-checks after.</summary>
+    public TimeSpan Current { get; private set; } = initial;
+
+    /// <summary>Records how the last wait ended.</summary>
+    public void Waited(bool pulsed) =>
+        Current = pulsed ? first : TimeSpan.FromTicks(Math.Min(longest.Ticks, Current.Ticks * 2));
 }
