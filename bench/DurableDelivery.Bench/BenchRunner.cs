@@ -48,7 +48,7 @@ internal sealed class BenchRunner(BenchSettings settings)
                     var runs = throughput[c] = [];
                     for (var i = 0; i < settings.Repeats; i++)
                     {
-                        var r = await ThroughputBench.RunAsync(NextDir($"tp{c}"), c, settings.Duration, settings.EagerStart).ConfigureAwait(false);
+                        var r = await ThroughputBench.RunAsync(NextDir($"tp{c}"), c, settings.Duration, settings.EagerStart, settings).ConfigureAwait(false);
                         runs.Add(r);
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
@@ -85,13 +85,14 @@ internal sealed class BenchRunner(BenchSettings settings)
                     var runs = new List<OpenLoopResult>();
                     for (var i = 0; i < settings.Repeats; i++)
                     {
-                        var r = await OpenLoopBench.RunAsync(NextDir($"open{rate:0}"), rate, settings.Duration, settings.MaxPoll).ConfigureAwait(false);
+                        var r = await OpenLoopBench.RunAsync(NextDir($"open{rate:0}"), rate, settings.Duration, settings).ConfigureAwait(false);
                         runs.Add(r);
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
                             $"  offered {rate,5:0} wf/s run {i + 1}: completed {r.CompletedPerSecond,6:N0} wf/s ({r.Completed} in {r.Seconds:0.00}s), max in flight {r.MaxInFlight}, start lag max {r.MaxStartLagMs:0.0} ms; " +
                             $"step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms ({r.StepLatenciesMs.Length} samples); " +
-                            $"workflow (from due) p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms p99 {Stats.Percentile(r.EndToEndMs, 99):0.00} ms"));
+                            $"workflow (from due) p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms p99 {Stats.Percentile(r.EndToEndMs, 99):0.00} ms; " +
+                            $"writer: {r.CommitMs.Length} commits, batch work p50 {Stats.Percentile(r.BatchWorkMs, 50):0.000} p99 {Stats.Percentile(r.BatchWorkMs, 99):0.000} max {Stats.Percentile(r.BatchWorkMs, 100):0.0} ms, COMMIT (WAL write + sync) p50 {Stats.Percentile(r.CommitMs, 50):0.000} p99 {Stats.Percentile(r.CommitMs, 99):0.000} max {Stats.Percentile(r.CommitMs, 100):0.0} ms; GC: {r.GcCounts[0]}/{r.GcCounts[1]}/{r.GcCounts[2]} collections (gen0/1/2), {r.GcPause.TotalMilliseconds:0} ms paused; WAL restarted {r.WalRestarts} times, file {r.WalBytes / 1048576.0:0} MiB at the end"));
                     }
 
                     var p50 = runs.Select(r => Stats.Percentile(r.StepLatenciesMs, 50)).ToList();

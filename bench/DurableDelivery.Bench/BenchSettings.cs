@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS]\n" +
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N]\n" +
         "  --only also takes 'openloop' (figure 3b: step latency at the offered rates of --rate; not in the default set)";
 
     public bool Quick { get; init; }
@@ -31,6 +31,18 @@ internal sealed record BenchSettings
 
     /// <summary>Gets the client's <c>MaxPollInterval</c> for the open-loop runs (null: the default); 50 ms turns the waits' back-off off (the engine before it).</summary>
     public TimeSpan? MaxPoll { get; init; }
+
+    /// <summary>Gets the WAL size (frames) at which the store's writer restarts the WAL (null: the default, 16,384); a huge value turns restarts off (the engine before them).</summary>
+    public int? WalRestartFrames { get; init; }
+
+    /// <summary>Applies the store settings of the command line to a freshly opened client's store.</summary>
+    public void Apply(DurableDelivery.Engine.Client.DurableClient client)
+    {
+        if (WalRestartFrames is { } frames)
+        {
+            ((DurableDelivery.Engine.Storage.Sqlite.SqliteWorkflowStore)client.Store).Checkpointer.RestartFrames = frames;
+        }
+    }
 
     public int ResumeCount { get; init; } = 1000;
 
@@ -66,6 +78,7 @@ internal sealed record BenchSettings
                 "--keep" => s with { Keep = true },
                 "--eager-start" => s with { EagerStart = true },
                 "--max-poll" => s with { MaxPoll = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
+                "--wal-restart-frames" => s with { WalRestartFrames = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--rate" => s with { Rates = [.. Value().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },
                 "--warmup" => s with { Warmup = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),

@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Collections.Concurrent;
 using DurableDelivery.Engine.Client;
+using DurableDelivery.Engine.Storage.Sqlite;
 using DurableDelivery.Engine.Worker;
 
 namespace DurableDelivery.Bench;
 
 /// <summary>The outcome of one open-loop run: workflows offered at a fixed rate, whatever the engine's latency.</summary>
 internal sealed record OpenLoopResult(
-    double OfferedPerSecond, int Completed, double Seconds, int MaxInFlight, double[] StepLatenciesMs, double[] EndToEndMs, double MaxStartLagMs)
+    double OfferedPerSecond, int Completed, double Seconds, int MaxInFlight, double[] StepLatenciesMs, double[] EndToEndMs, double MaxStartLagMs,
+    double[] BatchWorkMs, double[] CommitMs, TimeSpan GcPause, int[] GcCounts, long WalRestarts, long WalBytes)
 {
     /// <summary>Gets the completions per second from the first due start to the last result (every workflow offered completes: the run waits for all).</summary>
     public double CompletedPerSecond => Completed / Seconds;
@@ -22,16 +25,28 @@ internal sealed record OpenLoopResult(
 /// </summary>
 internal static class OpenLoopBench
 {
-    public static async Task<OpenLoopResult> RunAsync(string dataDir, double rate, TimeSpan duration, TimeSpan? maxPoll)
+    public static async Task<OpenLoopResult> RunAsync(string dataDir, double rate, TimeSpan duration, BenchSettings settings)
     {
         var options = new DurableClientOptions();
-        await using var client = DurableClient.Open(dataDir, maxPoll is { } max ? options with { MaxPollInterval = max } : options);
+        await using var client = DurableClient.Open(dataDir, settings.MaxPoll is { } max ? options with { MaxPollInterval = max } : options);
+        settings.Apply(client);
         var worker = new DurableWorker(client, ThroughputBench.WorkerOptions());
         using var stop = new CancellationTokenSource();
         var running = worker.ExecuteAsync(stop.Token);
+        var writer = ((SqliteWorkflowStore)client.Store).Writer;
+        var work = new ConcurrentQueue<long>();
+        var commits = new ConcurrentQueue<long>();
         try
         {
             StepClock.Reset();
+            var pause0 = GC.GetTotalPauseDuration();
+            var restarts0 = writer.WalRestarts;
+            int[] counts0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            writer.Timings = (w, c, _) =>
+            {
+                work.Enqueue(w);
+                commits.Enqueue(c);
+            };
             var total = (int)Math.Round(rate * duration.TotalSeconds);
             var endToEnd = new double[total];
             var flights = new List<Task>(total);
@@ -61,7 +76,11 @@ internal static class OpenLoopBench
 
             await Task.WhenAll(flights).ConfigureAwait(false);
             sw.Stop();
-            return new OpenLoopResult(rate, total, sw.Elapsed.TotalSeconds, maxInFlight, StepClock.TakeMilliseconds(), endToEnd, maxLag);
+            writer.Timings = null;
+            static double[] Ms(IEnumerable<long> ticks) => [.. ticks.Select(t => t * 1000.0 / Stopwatch.Frequency)];
+            return new OpenLoopResult(rate, total, sw.Elapsed.TotalSeconds, maxInFlight, StepClock.TakeMilliseconds(), endToEnd, maxLag, Ms(work), Ms(commits),
+                GC.GetTotalPauseDuration() - pause0, [GC.CollectionCount(0) - counts0[0], GC.CollectionCount(1) - counts0[1], GC.CollectionCount(2) - counts0[2]],
+                writer.WalRestarts - restarts0, new FileInfo(((SqliteWorkflowStore)client.Store).Location + "-wal").Length);
         }
         finally
         {

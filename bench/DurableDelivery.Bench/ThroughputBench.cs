@@ -29,9 +29,10 @@ internal sealed record ThroughputResult(
 /// </summary>
 internal static class ThroughputBench
 {
-    public static async Task<ThroughputResult> RunAsync(string dataDir, int concurrency, TimeSpan duration, bool eagerStart)
+    public static async Task<ThroughputResult> RunAsync(string dataDir, int concurrency, TimeSpan duration, bool eagerStart, BenchSettings? settings = null)
     {
         await using var client = DurableClient.Open(dataDir);
+        settings?.Apply(client);
         var worker = new DurableWorker(client, WorkerOptions());
         var writer = ((SqliteWorkflowStore)client.Store).Writer;
         using var stop = new CancellationTokenSource();

@@ -34,7 +34,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         Directory.CreateDirectory(workersDir);
         Notifier.ConnectRemote(() => CrossProcessWake.TryCreate(dataDir, Notifier));
         writer = new SqliteWriter(writeConnection, Notifier);
-        checkpointer = new SqliteCheckpointer(connectionString);
+        checkpointer = new SqliteCheckpointer(connectionString, writer);
     }
 
     public TimeProvider Time { get; }
@@ -44,6 +44,9 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     public string Location { get; }
 
     public string DataDir { get; }
+
+    /// <summary>Gets the checkpointer (exposed for tests: the WAL size at which the writer restarts the WAL).</summary>
+    internal SqliteCheckpointer Checkpointer => checkpointer;
 
     /// <summary>Gets the writer (exposed for benchmarks: commit, operation and statement counts).</summary>
     public SqliteWriter Writer => writer;
@@ -141,11 +144,14 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         }
     }
 
+    /// <summary>The WAL file is cut back to this size when the writer restarts it (<see cref="SqliteCheckpointer"/>): 64 MiB.</summary>
+    private const long JournalSizeLimit = SqliteCheckpointer.DefaultRestartFrames * 4096L;
+
     private static void Pragmas(SqliteConnection conn, bool writer)
     {
         using var cmd = conn.CreateCommand();
         cmd.CommandText = writer
-            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=" + JournalSizeLimit + "; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
             : "PRAGMA busy_timeout=30000; PRAGMA query_only=1; PRAGMA cache_size=-16384;";
         cmd.ExecuteNonQuery();
     }

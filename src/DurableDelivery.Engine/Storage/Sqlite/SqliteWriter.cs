@@ -31,11 +31,32 @@ internal sealed class SqliteWriter : IAsyncDisposable
         thread.Start();
     }
 
+    /// <summary>How long a WAL restart waits for readers still in the WAL before it gives up until the next request.</summary>
+    private const int RestartBusyMilliseconds = 50;
+
+    /// <summary>The writer connection's busy timeout (set when the store opens it) restored after a WAL restart.</summary>
+    private const int BusyMilliseconds = 30_000;
+
+    private volatile bool restartRequested;
+
+    /// <summary>Gets the number of times the writer restarted the WAL (<see cref="RequestWalRestart"/>).</summary>
+    public long WalRestarts { get; private set; }
+
+    /// <summary>Asks the writer to restart the WAL between two batches (see <see cref="SqliteCheckpointer"/>).</summary>
+    public void RequestWalRestart() => restartRequested = true;
+
     /// <summary>Gets the number of transactions committed (for benchmarks).</summary>
     public long Commits { get; private set; }
 
     /// <summary>Gets the number of operations committed (for benchmarks).</summary>
     public long Operations { get; private set; }
+
+    /// <summary>
+    /// Gets or sets what is told, after each commit, how long the batch's operations ran (BEGIN to before COMMIT) and how
+    /// long the COMMIT took (the WAL write and its sync), in <see cref="System.Diagnostics.Stopwatch"/> ticks, and the
+    /// batch's size (for benchmarks: where a step's latency goes). Null: nothing is timed.
+    /// </summary>
+    public Action<long, long, int>? Timings { get; set; }
 
     /// <summary>Gets the statements the writer ran, BEGIN/SAVEPOINT/COMMIT included (for benchmarks and cost tests).</summary>
     public StatementCounter Statements { get; } = new();
@@ -76,6 +97,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 return;
             }
 
+            if (restartRequested)
+            {
+                restartRequested = false;
+                RestartWal();
+            }
+
             batch.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var op))
             {
@@ -89,6 +116,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private void RunBatch(List<IWriteOp> batch)
     {
         var ctx = new WriteContext(connection, commands);
+        var timings = Timings;
+        var began = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             commands.Exec("BEGIN IMMEDIATE");
@@ -126,7 +155,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
             }
 
+            var committing = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             commands.Exec("COMMIT");
+            timings?.Invoke(committing - began, System.Diagnostics.Stopwatch.GetTimestamp() - committing, batch.Count);
             Commits++;
             Operations += batch.Count;
             onCommit?.Invoke(batch.Count);
@@ -146,6 +177,29 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
 
         notifier.PulseCommitted(ctx.Pulses);
+    }
+
+    /// <summary>
+    /// Copies what the checkpointer has not copied yet into the database file and waits up to
+    /// <see cref="RestartBusyMilliseconds"/> for readers to leave the WAL, so that the next commit writes the WAL from its
+    /// start (<c>wal_checkpoint(RESTART)</c>). Busy (a reader stayed, or another process writes): tried again at the next
+    /// request; nothing is lost either way, the WAL only stays longer.
+    /// </summary>
+    private void RestartWal()
+    {
+        var db = connection.Handle;
+        SQLitePCL.raw.sqlite3_busy_timeout(db, RestartBusyMilliseconds);
+        try
+        {
+            if (SQLitePCL.raw.sqlite3_wal_checkpoint_v2(db, "main", SQLitePCL.raw.SQLITE_CHECKPOINT_RESTART, out _, out _) == SQLitePCL.raw.SQLITE_OK)
+            {
+                WalRestarts++;
+            }
+        }
+        finally
+        {
+            SQLitePCL.raw.sqlite3_busy_timeout(db, BusyMilliseconds);
+        }
     }
 
     private void Rollback()
