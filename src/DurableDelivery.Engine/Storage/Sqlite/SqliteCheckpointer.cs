@@ -36,6 +36,9 @@ internal sealed class SqliteCheckpointer : IAsyncDisposable
         loop = Task.Run(() => RunAsync(connectionString));
     }
 
+    /// <summary>Gets the largest WAL, in frames, a checkpoint has found (for tests and benchmarks).</summary>
+    public int MaxWalFrames { get; private set; }
+
     /// <summary>Gets or sets the WAL size, in frames (pages), at which the writer is asked to restart the WAL.</summary>
     public int RestartFrames { get; set; } = DefaultRestartFrames;
 
@@ -65,6 +68,7 @@ internal sealed class SqliteCheckpointer : IAsyncDisposable
                 if (rc == SQLitePCL.raw.SQLITE_OK)
                 {
                     Checkpoints++;
+                    MaxWalFrames = Math.Max(MaxWalFrames, walFrames);
                     if (walFrames >= RestartFrames)
                     {
                         writer.RequestWalRestart();
