@@ -6,9 +6,8 @@ namespace DurableDelivery.Engine.Storage.Sqlite;
 /// <summary>
 /// Which SQLite library the store runs on. The bundled one (SQLitePCLRaw.bundle_e_sqlite3 2.0.6, SQLite 3.35.5) by default;
 /// <c>DD_SQLITE_LIBRARY=&lt;path&gt;</c> loads another build of the same C API instead, e.g. the system's
-/// <c>/usr/lib/x86_64-linux-gnu/libsqlite3.so.0</c>. Why one would: the bundled 3.35.5 sometimes parks a connection for
-/// up to about a second inside <c>walTryBeginRead</c>'s retry back-off under many concurrent workflows, which newer
-/// SQLite does not (docs/benchmarks.md, engine, session 5).
+/// <c>/usr/lib/x86_64-linux-gnu/libsqlite3.so.0</c>. Either way the library's sleep and busy waits are replaced by
+/// exact ones (<see cref="SqliteWaits"/>): the bundled build sleeps in whole seconds.
 /// </summary>
 internal static class SqliteNative
 {
@@ -19,6 +18,12 @@ internal static class SqliteNative
     private const int MinimumVersion = 3_035_000;
 
     private static readonly Lock Gate = new();
+
+    /// <summary>
+    /// Keeps the library's own VFS sleep instead of <see cref="SqliteWaits"/>' exact one: the benchmark's A/B switch
+    /// (<c>--library-sleep</c>), set before the first store opens. Never set in the product.
+    /// </summary>
+    internal static bool KeepLibrarySleep { get; set; }
     private static bool initialized;
     private static StoreException? failure;
 
@@ -57,16 +62,17 @@ internal static class SqliteNative
             }
 
             var path = Environment.GetEnvironmentVariable(Variable);
+            var library = IntPtr.Zero;
             if (!string.IsNullOrEmpty(path))
             {
-                if (!NativeLibrary.TryLoad(path, out var handle))
+                if (!NativeLibrary.TryLoad(path, out library))
                 {
                     throw failure = new StoreException(
                         $"{Variable}='{path}' cannot be loaded as a shared library; name a SQLite build such as /usr/lib/x86_64-linux-gnu/libsqlite3.so.0, or unset {Variable} to use the bundled SQLite 3.35.5.");
                 }
 
                 // The bundled provider imports "e_sqlite3": hand it the named library instead (same C API).
-                NativeLibrary.SetDllImportResolver(typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, (name, _, _) => name == "e_sqlite3" ? handle : IntPtr.Zero);
+                NativeLibrary.SetDllImportResolver(typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, (name, _, _) => name == "e_sqlite3" ? library : IntPtr.Zero);
             }
 
             SQLitePCL.Batteries_V2.Init();
@@ -83,6 +89,13 @@ internal static class SqliteNative
                     $"{Variable}='{path}' is a SQLite build without the JSON functions (json_extract), which the store uses; name a build with JSON1 or unset {Variable}.");
             }
 
+            // The library the provider imports (the named one, through the resolver above, or the bundled one).
+            if (library == IntPtr.Zero)
+            {
+                library = NativeLibrary.Load("e_sqlite3", typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, null);
+            }
+
+            SqliteWaits.Install(library, replaceSleep: !KeepLibrarySleep);
             initialized = true;
         }
     }

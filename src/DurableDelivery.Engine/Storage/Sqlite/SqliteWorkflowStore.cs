@@ -151,10 +151,16 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     {
         using var cmd = conn.CreateCommand();
         cmd.CommandText = writer
-            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=" + JournalSizeLimit + "; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-            : "PRAGMA busy_timeout=30000; PRAGMA query_only=1; PRAGMA cache_size=-16384;";
+            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=" + JournalSizeLimit + "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+            : "PRAGMA query_only=1; PRAGMA cache_size=-16384;";
         cmd.ExecuteNonQuery();
+
+        // What PRAGMA busy_timeout=30000 would set, with waits that last what they ask on every SQLite build.
+        SqliteWaits.SetBusyTimeout(conn.Handle!, BusyTimeoutMilliseconds);
     }
+
+    /// <summary>How long a store connection waits for another process's lock before SQLITE_BUSY: 30 s.</summary>
+    internal const int BusyTimeoutMilliseconds = 30_000;
 
     /// <summary>
     /// Refuses another application's SQLite database BEFORE the pragmas run: journal_mode=WAL would rewrite its header

@@ -34,9 +34,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// <summary>How long a WAL restart waits for readers still in the WAL before it gives up until the next request.</summary>
     private const int RestartBusyMilliseconds = 50;
 
-    /// <summary>The writer connection's busy timeout (set when the store opens it) restored after a WAL restart.</summary>
-    private const int BusyMilliseconds = 30_000;
-
     /// <summary>
     /// How long the writer ignores restart requests after <see cref="BusyRestartsBeforePause"/> attempts in a row found a
     /// reader staying in the WAL: a long reader (say, another process reading a large history) would otherwise hold up
@@ -207,8 +204,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// </summary>
     private void RestartWal()
     {
-        var db = connection.Handle;
-        SQLitePCL.raw.sqlite3_busy_timeout(db, RestartBusyMilliseconds);
+        var db = connection.Handle!;
+        SqliteWaits.SetBusyTimeout(db, RestartBusyMilliseconds);
         try
         {
             if (SQLitePCL.raw.sqlite3_wal_checkpoint_v2(db, "main", SQLitePCL.raw.SQLITE_CHECKPOINT_RESTART, out _, out _) == SQLitePCL.raw.SQLITE_OK)
@@ -228,7 +225,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         finally
         {
-            SQLitePCL.raw.sqlite3_busy_timeout(db, BusyMilliseconds);
+            SqliteWaits.SetBusyTimeout(db, SqliteWorkflowStore.BusyTimeoutMilliseconds);
         }
     }
 
