@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--library-sleep]\n" +
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--library-sleep] [--sqlite-serialized]\n" +
         "  --only also takes 'openloop' (figure 3b: step latency at the offered rates of --rate; not in the default set)";
 
     public bool Quick { get; init; }
@@ -40,6 +40,9 @@ internal sealed record BenchSettings
     /// seconds) instead of the store's exact one: the engine before session 7, for an A/B run.
     /// </summary>
     public bool LibrarySleep { get; init; }
+
+    /// <summary>Gets a value indicating whether SQLite keeps its default serialized mode and memory statistics (the engine before session 7), for an A/B run.</summary>
+    public bool SqliteSerialized { get; init; }
 
     /// <summary>Applies the store settings of the command line to a freshly opened client's store.</summary>
     public void Apply(DurableDelivery.Engine.Client.DurableClient client)
@@ -84,6 +87,7 @@ internal sealed record BenchSettings
                 "--keep" => s with { Keep = true },
                 "--eager-start" => s with { EagerStart = true },
                 "--library-sleep" => s with { LibrarySleep = true },
+                "--sqlite-serialized" => s with { SqliteSerialized = true },
                 "--max-poll" => s with { MaxPoll = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 "--wal-restart-frames" => s with { WalRestartFrames = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--rate" => s with { Rates = [.. Value().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },
