@@ -41,6 +41,9 @@ internal static class SqliteNative
     /// a global mutex around every allocation, which the writer thread and the readers contend for. Without both: 15% less
     /// CPU per workflow and 16% more workflows/s at 100 in flight (docs/benchmarks.md, engine, session 7). If SQLite was
     /// already initialized in this process (a connection opened before any store), it keeps its defaults: slower, as correct.
+    /// The setting is the process's: an application that hosts the engine and shares one SQLite connection of its own
+    /// between threads at the same time (which Microsoft.Data.Sqlite does not support either) must open a connection
+    /// before the first store, so that SQLite keeps its serialized mode.
     /// </summary>
     private static void ConfigureBeforeFirstConnection()
     {
@@ -123,7 +126,16 @@ internal static class SqliteNative
                 library = NativeLibrary.Load("e_sqlite3", typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly, null);
             }
 
-            SqliteWaits.Install(library, replaceSleep: !KeepLibrarySleep);
+            try
+            {
+                SqliteWaits.Install(library, replaceSleep: !KeepLibrarySleep);
+            }
+            catch (Exception e) when (e is InvalidOperationException or EntryPointNotFoundException)
+            {
+                // Once SQLite is initialized its configuration cannot be redone: every later store fails the same way.
+                throw failure = new StoreException($"SQLite's waits could not be set up ({e.Message}); the SQLite library lacks sqlite3_vfs_register or sqlite3_busy_handler. Unset {Variable} to use the bundled SQLite.", e);
+            }
+
             initialized = true;
         }
     }

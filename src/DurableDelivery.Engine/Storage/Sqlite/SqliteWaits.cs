@@ -153,7 +153,7 @@ internal static unsafe class SqliteWaits
         }
         else
         {
-            Thread.Sleep((microseconds + 999) / 1000);
+            Thread.Sleep((int)((microseconds + 999L) / 1000));
         }
 
         return microseconds;
