@@ -101,18 +101,22 @@ public sealed class WalRestartTests(ITestOutputHelper output) : IDisposable
 
         // Another connection holds a read transaction on a snapshot that is in the WAL, for 1.5 s of steady writes: about
         // 15 checkpoints ask for a restart; each attempt waits 50 ms and gives up, and after 3 in a row the writer ignores
-        // requests for 1 s, so at most 6 attempts instead of about 15.
-        using (var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Location};Mode=ReadOnly;Pooling=False"))
+        // requests for 1 s, so at most 6 attempts instead of about 15. The reader's snapshot must be in the WAL: a reader
+        // that starts when every frame was copied reads the database file alone (read mark 0) and does not hold a restart
+        // back (seen once). So a first reader holds the checkpointer back (it cannot copy past what that reader sees)
+        // while more workflows write, and the reader of the test starts then, with frames not yet copied.
+        Microsoft.Data.Sqlite.SqliteConnection held;
+        Microsoft.Data.Sqlite.SqliteTransaction heldRead;
+        using (var first = OpenReader(store.Location, out var firstRead))
         {
-            reader.Open();
-            using var read = reader.BeginTransaction(deferred: true);
-            using (var count = reader.CreateCommand())
-            {
-                count.Transaction = read;
-                count.CommandText = "SELECT count(*) FROM runs";
-                Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
-            }
+            await WriteForAsync(TimeSpan.FromMilliseconds(100));
+            held = OpenReader(store.Location, out heldRead);
+            firstRead.Dispose();
+        }
 
+        using (held)
+        using (heldRead)
+        {
             var (restarts0, busy0) = (store.Writer.WalRestarts, store.Writer.WalRestartsBusy);
             await WriteForAsync(TimeSpan.FromMilliseconds(1_500));
             var busy = store.Writer.WalRestartsBusy - busy0;
@@ -133,6 +137,19 @@ public sealed class WalRestartTests(ITestOutputHelper output) : IDisposable
             "the writer restarts the WAL once the reader left");
         await stop.CancelAsync();
         await running;
+    }
+
+    /// <summary>A read-only connection in a read transaction that has read the store (so it holds a WAL read lock).</summary>
+    private static Microsoft.Data.Sqlite.SqliteConnection OpenReader(string location, out Microsoft.Data.Sqlite.SqliteTransaction read)
+    {
+        var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={location};Mode=ReadOnly;Pooling=False");
+        reader.Open();
+        read = reader.BeginTransaction(deferred: true);
+        using var count = reader.CreateCommand();
+        count.Transaction = read;
+        count.CommandText = "SELECT count(*) FROM runs";
+        Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
+        return reader;
     }
 
     public void Dispose()
