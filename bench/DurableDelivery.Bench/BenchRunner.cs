@@ -191,6 +191,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         var memGiB = memKb is null ? double.NaN : long.Parse(memKb, CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
         DurableDelivery.Engine.Storage.Sqlite.SqliteNative.KeepLibrarySleep = settings.LibrarySleep;
         DurableDelivery.Engine.Storage.Sqlite.SqliteNative.LibraryThreading = settings.SqliteSerialized;
+        SqliteWriter.AlwaysSavepoints = settings.Savepoints;
         DurableDelivery.Engine.Storage.Sqlite.SqliteNative.EnsureInitialized();
 
         // The options the throughput runs' worker is built with (ThroughputBench), so the line cannot drift from them.
@@ -198,6 +199,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         Line("DurableDelivery engine benchmark");
         Line($"  machine: {Environment.ProcessorCount} logical CPUs, {memGiB:0.0} GiB memory, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()}");
         Line($"  SQLite threading: {(SqliteNative.Configured ? "multi-thread, no memory statistics (the store's configuration)" : settings.SqliteSerialized ? "serialized, memory statistics (--sqlite-serialized)" : "serialized (SQLite was initialized before the store could configure it)")}");
+        Line($"  writer batches: {(settings.Savepoints ? "a savepoint per operation (--savepoints)" : "without savepoints, run again with them when an operation throws")}");
         Line($"  SQLite VFS sleep: {(settings.LibrarySleep ? "the library's own (--library-sleep; the bundled build rounds up to whole seconds)" : "exact (the store's VFS, SqliteWaits)")}");
         Line($"  data root: {settings.DataRoot} (every store and the commit-rate file live here: one file system)");
         Line($"  settings: repeats {settings.Repeats}, throughput run {settings.Duration.TotalSeconds:0.#} s, commit-rate run {settings.CommitDuration.TotalSeconds:0.#} s{(settings.Quick ? " (--quick)" : string.Empty)}; workflows started {(settings.EagerStart ? "with RequestEagerStart (eager workflow start)" : "normally (no eager start)")}; worker options: defaults (MaxConcurrentWorkflowTasks {defaults.MaxConcurrentWorkflowTasks}, MaxConcurrentActivities {defaults.MaxConcurrentActivities}, " +

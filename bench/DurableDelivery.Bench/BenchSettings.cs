@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--library-sleep] [--sqlite-serialized]\n" +
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--library-sleep] [--sqlite-serialized] [--savepoints]\n" +
         "  --only also takes 'openloop' (figure 3b: step latency at the offered rates of --rate; not in the default set)";
 
     public bool Quick { get; init; }
@@ -43,6 +43,9 @@ internal sealed record BenchSettings
 
     /// <summary>Gets a value indicating whether SQLite keeps its default serialized mode and memory statistics (the engine before session 7), for an A/B run.</summary>
     public bool SqliteSerialized { get; init; }
+
+    /// <summary>Gets a value indicating whether the store's writer runs every batch with a savepoint per operation (the engine before session 7), for an A/B run.</summary>
+    public bool Savepoints { get; init; }
 
     /// <summary>Applies the store settings of the command line to a freshly opened client's store.</summary>
     public void Apply(DurableDelivery.Engine.Client.DurableClient client)
@@ -88,6 +91,7 @@ internal sealed record BenchSettings
                 "--eager-start" => s with { EagerStart = true },
                 "--library-sleep" => s with { LibrarySleep = true },
                 "--sqlite-serialized" => s with { SqliteSerialized = true },
+                "--savepoints" => s with { Savepoints = true },
                 "--max-poll" => s with { MaxPoll = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 "--wal-restart-frames" => s with { WalRestartFrames = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--rate" => s with { Rates = [.. Value().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },

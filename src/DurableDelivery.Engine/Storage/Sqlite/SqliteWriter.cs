@@ -5,14 +5,26 @@ namespace DurableDelivery.Engine.Storage.Sqlite;
 
 /// <summary>
 /// The single writer of a SQLite store. Every write is an operation queued here; the writer thread takes as many queued
-/// operations as are waiting (up to <see cref="MaxBatch"/>), runs each inside its own SAVEPOINT of one
-/// <c>BEGIN IMMEDIATE</c> transaction (an operation alone in its batch needs none), and commits once (group commit). An
-/// operation that throws is rolled back alone; the others commit. Callers are answered only after the COMMIT returned, so an acknowledged write is durable
+/// operations as are waiting (up to <see cref="MaxBatch"/>), runs them in one <c>BEGIN IMMEDIATE</c> transaction and
+/// commits once (group commit). An operation that throws is rolled back alone; the others commit: the batch first runs
+/// without savepoints, and if an operation throws, the transaction is rolled back and the batch runs again with each
+/// operation in its own SAVEPOINT (<see cref="RunWithoutSavepoints"/>). Callers are answered only after the COMMIT returned, so an acknowledged write is durable
 /// (synchronous=FULL).
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
     public const int MaxBatch = 512;
+
+    /// <summary>
+    /// After a batch had to run again (an operation threw), this many batches run with savepoints from the start: where
+    /// failing operations come in a burst (say, signals to a workflow that just closed), the batch is not run twice each time.
+    /// </summary>
+    private const int SavepointBatchesAfterRerun = 16;
+
+    private int savepointBatchesLeft;
+
+    /// <summary>Runs every batch with a savepoint per operation from the start: the benchmark's A/B switch (<c>--savepoints</c>). Never set in the product.</summary>
+    internal static bool AlwaysSavepoints { get; set; }
 
     private readonly Channel<IWriteOp> queue = Channel.CreateUnbounded<IWriteOp>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection connection;
@@ -57,6 +69,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <summary>Asks the writer to restart the WAL between two batches (see <see cref="SqliteCheckpointer"/>).</summary>
     public void RequestWalRestart() => restartRequested = true;
+
+    /// <summary>Gets the number of batches that ran again with savepoints because an operation threw without them (for tests).</summary>
+    public long BatchesRerun { get; private set; }
 
     /// <summary>Gets the number of transactions committed (for benchmarks).</summary>
     public long Commits { get; private set; }
@@ -154,20 +169,27 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             else
             {
-                foreach (var op in batch)
+                var done = false;
+                if (AlwaysSavepoints || savepointBatchesLeft > 0)
                 {
-                    commands.Exec("SAVEPOINT op");
-                    try
-                    {
-                        op.Run(ctx);
-                        commands.Exec("RELEASE op");
-                    }
-                    catch (Exception e)
-                    {
-                        commands.Exec("ROLLBACK TO op");
-                        commands.Exec("RELEASE op");
-                        op.SetError(e);
-                    }
+                    savepointBatchesLeft = Math.Max(0, savepointBatchesLeft - 1);
+                }
+                else if (RunWithoutSavepoints(batch, ctx))
+                {
+                    done = true;
+                }
+                else
+                {
+                    // An operation threw: the whole transaction was rolled back and a new one begun; every operation
+                    // runs again, each in its own savepoint, with a context of its own (the first pass's pulses are gone).
+                    ctx = new WriteContext(connection, commands);
+                    BatchesRerun++;
+                    savepointBatchesLeft = SavepointBatchesAfterRerun;
+                }
+
+                if (!done)
+                {
+                    RunWithSavepoints(batch, ctx);
                 }
             }
 
@@ -193,6 +215,62 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
 
         notifier.PulseCommitted(ctx.Pulses);
+    }
+
+    /// <summary>Runs every operation of the batch in its own savepoint: one that throws is rolled back alone.</summary>
+    private void RunWithSavepoints(List<IWriteOp> batch, WriteContext ctx)
+    {
+        foreach (var op in batch)
+        {
+            commands.Exec("SAVEPOINT op");
+            try
+            {
+                op.Run(ctx);
+                commands.Exec("RELEASE op");
+            }
+            catch (Exception e)
+            {
+                commands.Exec("ROLLBACK TO op");
+                commands.Exec("RELEASE op");
+                op.SetError(e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs every operation of the batch without savepoints (SQLite copies each already-dirty page an operation touches
+    /// into a statement journal for a savepoint: 5-8% of the writer's throughput at 100 workflows in flight,
+    /// docs/benchmarks.md, engine, session 7). Returns false when an operation threw: the transaction is then rolled
+    /// back, a new one begun and every operation's result forgotten, so that the caller runs them all again the safe way.
+    /// </summary>
+    /// <remarks>
+    /// Correct only because every write operation has no effect outside the database and its <see cref="WriteContext"/>
+    /// (audited for all of them in session 7): run twice with the first run rolled back, an operation is as if run once.
+    /// Keep it so: file system work, in-memory caches and notifications belong outside the lambda given to
+    /// <see cref="WriteAsync{T}"/>, or in <see cref="WriteContext.Pulses"/>.
+    /// </remarks>
+    private bool RunWithoutSavepoints(List<IWriteOp> batch, WriteContext ctx)
+    {
+        foreach (var op in batch)
+        {
+            try
+            {
+                op.Run(ctx);
+            }
+            catch (Exception)
+            {
+                Rollback();
+                foreach (var o in batch)
+                {
+                    o.Reset();
+                }
+
+                commands.Exec("BEGIN IMMEDIATE");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -247,6 +325,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
         void SetError(Exception e);
 
+        /// <summary>Forgets what a run that was rolled back produced.</summary>
+        void Reset();
+
         void Complete();
     }
 
@@ -260,6 +341,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         public void Run(WriteContext ctx) => result = op(ctx);
 
         public void SetError(Exception e) => error ??= e;
+
+        public void Reset() => (result, error) = (default, null);
 
         public void Complete()
         {
