@@ -189,10 +189,10 @@ internal sealed class BenchRunner(BenchSettings settings)
             ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]
             : null;
         var memGiB = memKb is null ? double.NaN : long.Parse(memKb, CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
-        DurableDelivery.Engine.Storage.Sqlite.SqliteNative.KeepLibrarySleep = settings.LibrarySleep;
-        DurableDelivery.Engine.Storage.Sqlite.SqliteNative.LibraryThreading = settings.SqliteSerialized;
+        SqliteNative.KeepLibrarySleep = settings.LibrarySleep;
+        SqliteNative.LibraryThreading = settings.SqliteSerialized;
         SqliteWriter.AlwaysSavepoints = settings.Savepoints;
-        DurableDelivery.Engine.Storage.Sqlite.SqliteNative.EnsureInitialized();
+        SqliteNative.EnsureInitialized();
 
         // The options the throughput runs' worker is built with (ThroughputBench), so the line cannot drift from them.
         var defaults = ThroughputBench.WorkerOptions();

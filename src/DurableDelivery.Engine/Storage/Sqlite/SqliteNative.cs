@@ -34,6 +34,9 @@ internal static class SqliteNative
     /// <summary>Gets a value indicating whether SQLite runs in multi-thread mode without memory statistics (false if it was initialized before the store could configure it).</summary>
     internal static bool Configured { get; private set; }
 
+    private static bool initialized;
+    private static StoreException? failure;
+
     /// <summary>
     /// Multi-thread mode and no memory statistics, set before SQLite initializes (the first connection). Every store
     /// connection is used by one thread at a time (the writer's thread, the checkpointer's loop, a reader taken from the
@@ -50,8 +53,6 @@ internal static class SqliteNative
         Configured = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD) == SQLitePCL.raw.SQLITE_OK
             & SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MEMSTATUS, 0) == SQLitePCL.raw.SQLITE_OK;
     }
-    private static bool initialized;
-    private static StoreException? failure;
 
     /// <summary>Whether the loaded SQLite has the JSON functions (built in since 3.38; an option before).</summary>
     private static bool HasJson()

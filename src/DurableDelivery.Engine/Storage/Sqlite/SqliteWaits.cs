@@ -34,6 +34,9 @@ internal static unsafe class SqliteWaits
     /// <summary>SQLite's busy-wait schedule on builds with <c>usleep</c> (<c>sqliteDefaultBusyCallback</c>), in ms.</summary>
     private static readonly int[] Delays = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
 
+    /// <summary>How long the schedule has waited before its n-th wait (n = 0 .. <see cref="Delays"/>.Length), in ms.</summary>
+    private static readonly long[] Waited = [.. Enumerable.Range(0, Delays.Length + 1).Select(n => (long)Delays.Take(n).Sum())];
+
     private static delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, int, int>, IntPtr, int> busyHandler;
     private static delegate* unmanaged[Cdecl]<uint, int> usleep;
     private static delegate* unmanaged[Cdecl]<int, int> sqliteSleep;
@@ -164,24 +167,10 @@ internal static unsafe class SqliteWaits
     private static int Busy(IntPtr timeout, int count)
     {
         var limit = (long)timeout;
-        long waited;
-        int delay;
-        if (count < Delays.Length)
-        {
-            waited = 0;
-            for (var i = 0; i < count; i++)
-            {
-                waited += Delays[i];
-            }
-
-            delay = Delays[count];
-        }
-        else
-        {
-            waited = 328 + ((long)(count - Delays.Length) * 100);
-            delay = 100;
-        }
-
+        var last = Delays.Length - 1;
+        var (waited, delay) = count <= last
+            ? (Waited[count], Delays[count])
+            : (Waited[^1] + ((long)(count - Delays.Length) * Delays[last]), Delays[last]);
         if (waited + delay > limit)
         {
             delay = (int)(limit - waited);

@@ -169,25 +169,22 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             else
             {
-                var done = false;
-                if (AlwaysSavepoints || savepointBatchesLeft > 0)
+                var withSavepoints = AlwaysSavepoints || savepointBatchesLeft > 0;
+                if (withSavepoints)
                 {
                     savepointBatchesLeft = Math.Max(0, savepointBatchesLeft - 1);
                 }
-                else if (RunWithoutSavepoints(batch, ctx))
-                {
-                    done = true;
-                }
-                else
+                else if (!RunWithoutSavepoints(batch, ctx))
                 {
                     // An operation threw: the whole transaction was rolled back and a new one begun; every operation
                     // runs again, each in its own savepoint, with a context of its own (the first pass's pulses are gone).
                     ctx = new WriteContext(connection, commands);
                     BatchesRerun++;
                     savepointBatchesLeft = SavepointBatchesAfterRerun;
+                    withSavepoints = true;
                 }
 
-                if (!done)
+                if (withSavepoints)
                 {
                     RunWithSavepoints(batch, ctx);
                 }
