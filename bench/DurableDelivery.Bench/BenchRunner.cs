@@ -56,7 +56,7 @@ internal sealed class BenchRunner(BenchSettings settings)
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
                             $"  N={c,3} run {i + 1}: {r.PerSecond,8:N0} wf/s ({r.Workflows} in {r.Seconds:0.00}s), {r.CommitsPerWorkflow:0.00} commits/wf, {r.OperationsPerWorkflow:0.00} ops/wf, " +
-                            $"{(double)r.Operations / Math.Max(1, r.Commits):0.0} ops/commit, {r.BytesPerWorkflow / 1024:N1} KiB/wf, {r.CpuMsPerWorkflow:0.000} CPU ms/wf; step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms " +
+                            $"{(double)r.Operations / Math.Max(1, r.Commits):0.0} ops/commit, {r.PagesPerWorkflow:0.0} WAL pages/wf, {r.BytesPerWorkflow / 1024:N1} KiB/wf, {r.CpuMsPerWorkflow:0.000} CPU ms/wf; step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms " +
                             $"({r.StepLatenciesMs.Length} samples); workflow p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms; {sleeps}"));
                     }
 
@@ -64,11 +64,11 @@ internal sealed class BenchRunner(BenchSettings settings)
                     var p50 = runs.Select(r => Stats.Percentile(r.StepLatenciesMs, 50)).ToList();
                     var p99 = runs.Select(r => Stats.Percentile(r.StepLatenciesMs, 99)).ToList();
                     Line($"  N={c,3}: wf/s {Stats.Summary(rates, "N0")}");
-                    Line($"         commits/wf {Stats.Summary([.. runs.Select(r => r.CommitsPerWorkflow)], "0.00")}, ops/wf {Stats.Summary([.. runs.Select(r => r.OperationsPerWorkflow)], "0.00")}");
+                    Line($"         commits/wf {Stats.Summary([.. runs.Select(r => r.CommitsPerWorkflow)], "0.00")}, ops/wf {Stats.Summary([.. runs.Select(r => r.OperationsPerWorkflow)], "0.00")}, WAL pages/wf {Stats.Summary([.. runs.Select(r => r.PagesPerWorkflow)], "0.0")}");
                     Line($"         allocated KiB/wf {Stats.Summary([.. runs.Select(r => r.BytesPerWorkflow / 1024)], "N1")}, CPU ms/wf {Stats.Summary([.. runs.Select(r => r.CpuMsPerWorkflow)], "0.000")} (whole process: client, worker and store)");
                     Line($"         step latency p50 ms {Stats.Summary(p50, "0.000")}, p99 ms {Stats.Summary(p99, "0.000")} (samples per run: {runs.Min(r => r.StepLatenciesMs.Length)}..{runs.Max(r => r.StepLatenciesMs.Length)})");
                     summary.Add($"(2) N={c}: {Stats.Summary(rates, "N0")} wf/s; {Stats.Median([.. runs.Select(r => r.CommitsPerWorkflow)]):0.00} commits/wf, {Stats.Median([.. runs.Select(r => r.OperationsPerWorkflow)]):0.00} ops/wf, " +
-                        $"{Stats.Median([.. runs.Select(r => r.BytesPerWorkflow / 1024)]):N1} KiB/wf, {Stats.Median([.. runs.Select(r => r.CpuMsPerWorkflow)]):0.000} CPU ms/wf");
+                        $"{Stats.Median([.. runs.Select(r => r.PagesPerWorkflow)]):0.0} WAL pages/wf, {Stats.Median([.. runs.Select(r => r.BytesPerWorkflow / 1024)]):N1} KiB/wf, {Stats.Median([.. runs.Select(r => r.CpuMsPerWorkflow)]):0.000} CPU ms/wf");
                     summary.Add($"(3) N={c}: step p50 {Stats.Summary(p50, "0.000")} ms, p99 {Stats.Summary(p99, "0.000")} ms {Verdict(Stats.Median(p99) < StepP99TargetMs)} (target p99 < {StepP99TargetMs} ms)");
                 }
             }
@@ -115,7 +115,7 @@ internal sealed class BenchRunner(BenchSettings settings)
                 var results = new List<ResumeResult>();
                 for (var i = 0; i < settings.Repeats; i++)
                 {
-                    var r = await ResumeBench.RunAsync(NextDir("resume"), settings.ResumeCount).ConfigureAwait(false);
+                    var r = await ResumeBench.RunAsync(NextDir("resume"), settings.ResumeCount, settings).ConfigureAwait(false);
                     results.Add(r);
                     Line($"  run {i + 1}: resumed all {r.Workflows:N0} in {r.ResumedMs:N0} ms (worker process printed 'ready' after {r.ReadyMs:N0} ms)");
                 }
@@ -200,6 +200,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         Line($"  machine: {Environment.ProcessorCount} logical CPUs, {memGiB:0.0} GiB memory, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, SQLite {SQLitePCL.raw.sqlite3_libversion().utf8_to_string()}");
         Line($"  SQLite threading: {(SqliteNative.Configured ? "multi-thread, no memory statistics (the store's configuration)" : settings.SqliteSerialized ? "serialized, memory statistics (--sqlite-serialized)" : "serialized (SQLite was initialized before the store could configure it)")}");
         Line($"  writer batches: {(settings.Savepoints ? "a savepoint per operation (--savepoints)" : "without savepoints, run again with them when an operation throws")}");
+        Line($"  run ids: {(settings.RandomRunIds ? "random, UUID version 4 (--random-run-ids)" : "time-ordered, UUID version 7 (the client's)")}");
         Line($"  SQLite VFS sleep: {(settings.LibrarySleep ? "the library's own (--library-sleep; the bundled build rounds up to whole seconds)" : "exact (the store's VFS, SqliteWaits)")}");
         Line($"  data root: {settings.DataRoot} (every store and the commit-rate file live here: one file system)");
         Line($"  settings: repeats {settings.Repeats}, throughput run {settings.Duration.TotalSeconds:0.#} s, commit-rate run {settings.CommitDuration.TotalSeconds:0.#} s{(settings.Quick ? " (--quick)" : string.Empty)}; workflows started {(settings.EagerStart ? "with RequestEagerStart (eager workflow start)" : "normally (no eager start)")}; worker options: defaults (MaxConcurrentWorkflowTasks {defaults.MaxConcurrentWorkflowTasks}, MaxConcurrentActivities {defaults.MaxConcurrentActivities}, " +

@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--library-sleep] [--sqlite-serialized] [--savepoints]\n" +
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--library-sleep] [--sqlite-serialized] [--savepoints] [--random-run-ids]\n" +
         "  --only also takes 'openloop' (figure 3b: step latency at the offered rates of --rate; not in the default set)";
 
     public bool Quick { get; init; }
@@ -47,9 +47,13 @@ internal sealed record BenchSettings
     /// <summary>Gets a value indicating whether the store's writer runs every batch with a savepoint per operation (the engine before session 7), for an A/B run.</summary>
     public bool Savepoints { get; init; }
 
+    /// <summary>Gets a value indicating whether the client starts runs with random (version 4) run ids (the engine before session 8), for an A/B run.</summary>
+    public bool RandomRunIds { get; init; }
+
     /// <summary>Applies the store settings of the command line to a freshly opened client's store.</summary>
     public void Apply(DurableDelivery.Engine.Client.DurableClient client)
     {
+        client.RandomRunIds = RandomRunIds;
         if (WalRestartFrames is { } frames)
         {
             ((DurableDelivery.Engine.Storage.Sqlite.SqliteWorkflowStore)client.Store).Checkpointer.RestartFrames = frames;
@@ -92,6 +96,7 @@ internal sealed record BenchSettings
                 "--library-sleep" => s with { LibrarySleep = true },
                 "--sqlite-serialized" => s with { SqliteSerialized = true },
                 "--savepoints" => s with { Savepoints = true },
+                "--random-run-ids" => s with { RandomRunIds = true },
                 "--max-poll" => s with { MaxPoll = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 "--wal-restart-frames" => s with { WalRestartFrames = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--rate" => s with { Rates = [.. Value().Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },

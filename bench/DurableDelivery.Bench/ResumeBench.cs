@@ -23,10 +23,11 @@ internal static class ResumeBench
         "in flight (N attempts owned by that worker) and was SIGKILLed. So resume covers process start-up, reaping the dead worker's leases, " +
         "re-running N activity attempts, replaying N histories and committing N results.";
 
-    public static async Task<ResumeResult> RunAsync(string dataDir, int count)
+    public static async Task<ResumeResult> RunAsync(string dataDir, int count, BenchSettings? settings = null)
     {
         await using (var client = DurableClient.Open(dataDir))
         {
+            settings?.Apply(client);
             await Task.WhenAll(Enumerable.Range(1, count).Select(n =>
                 client.StartWorkflowAsync((HoldWorkflow wf) => wf.RunAsync(n), new WorkflowOptions($"hold-{n}", BenchWorkflows.TaskQueue)))).ConfigureAwait(false);
         }

@@ -7,13 +7,16 @@ namespace DurableDelivery.Bench;
 
 /// <summary>The outcome of one closed-loop run of <see cref="ThreeStepWorkflow"/>.</summary>
 internal sealed record ThroughputResult(
-    int Concurrency, int Workflows, double Seconds, long Commits, long Operations, long AllocatedBytes, TimeSpan Cpu, double[] StepLatenciesMs, double[] EndToEndMs)
+    int Concurrency, int Workflows, double Seconds, long Commits, long Operations, long Pages, long AllocatedBytes, TimeSpan Cpu, double[] StepLatenciesMs, double[] EndToEndMs)
 {
     public double PerSecond => Workflows / Seconds;
 
     public double CommitsPerWorkflow => (double)Commits / Workflows;
 
     public double OperationsPerWorkflow => (double)Operations / Workflows;
+
+    /// <summary>Gets the WAL pages (4 KiB frames) the writer's commits wrote per workflow: what a workflow costs the disk.</summary>
+    public double PagesPerWorkflow => (double)Pages / Workflows;
 
     /// <summary>Gets the bytes the whole process allocated per workflow (client, worker and store together): independent of machine load.</summary>
     public double BytesPerWorkflow => (double)AllocatedBytes / Workflows;
@@ -42,6 +45,7 @@ internal static class ThroughputBench
             StepClock.Reset();
             var commits0 = writer.Commits;
             var operations0 = writer.Operations;
+            var pages0 = writer.PagesWritten;
             var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
             var cpu0 = ProcessCpu();
             var next = 0;
@@ -70,8 +74,9 @@ internal static class ThroughputBench
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
             var commits = writer.Commits - commits0;
             var operations = writer.Operations - operations0;
+            var pages = writer.PagesWritten - pages0;
             var all = endToEnd.SelectMany(l => l).ToArray();
-            return new ThroughputResult(concurrency, all.Length, sw.Elapsed.TotalSeconds, commits, operations, allocated, cpu, StepClock.TakeMilliseconds(), all);
+            return new ThroughputResult(concurrency, all.Length, sw.Elapsed.TotalSeconds, commits, operations, pages, allocated, cpu, StepClock.TakeMilliseconds(), all);
         }
         finally
         {

@@ -78,6 +78,18 @@ public sealed partial class DurableClient : IAsyncDisposable
 
     private volatile DurableWorker[] localWorkers = [];
 
+    /// <summary>Gets or sets a value indicating whether this client starts runs with random (version 4) run ids, as before session 8: the benchmark's A/B switch (<c>--random-run-ids</c>) and the cost test's baseline. Never set in the product.</summary>
+    internal bool RandomRunIds { get; set; }
+
+    /// <summary>
+    /// A new run's id: a time-ordered UUID (RFC 9562 version 7), so that runs started together sort together. A run's
+    /// history, activity and run rows are keyed by its run id, so in-flight runs write to the same few B-tree pages at the
+    /// end of each index instead of a random page each: with random (version 4) ids, the SQLite writer wrote and
+    /// synced one page per run per table at every commit (docs/benchmarks.md, session 8). Runs that a workflow
+    /// starts itself (children, continue-as-new) take their ids from the workflow's deterministic random source.
+    /// </summary>
+    internal string NewRunId() => (RandomRunIds ? Guid.NewGuid() : Guid.CreateVersion7()).ToString();
+
     private readonly Lock workersLock = new();
 
     /// <summary>Updates admitted in memory and not yet finished, by update id (for <see cref="WorkflowHandle.TryWithdrawUpdateAsync"/>).</summary>
@@ -269,7 +281,7 @@ public sealed partial class DurableClient : IAsyncDisposable
         var outcome = await Store.StartWorkflowAsync(
             new StartWorkflowRequest
             {
-                WorkflowId = options.Id, RunId = Guid.NewGuid().ToString(), WorkflowType = workflowType, TaskQueue = options.TaskQueue, ArgsJson = argsJson,
+                WorkflowId = options.Id, RunId = NewRunId(), WorkflowType = workflowType, TaskQueue = options.TaskQueue, ArgsJson = argsJson,
                 IdReusePolicy = options.IdReusePolicy, IdConflictPolicy = options.IdConflictPolicy, SignalWithStart = options.SignalEvent(Options.Identity),
                 Identity = Options.Identity, RandomSeed = System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue), EagerWorkerId = eager?.WorkerId,
             },

@@ -116,7 +116,7 @@ public class WorkflowHandle
         var run = await RequireRunAsync().ConfigureAwait(false);
         await CheckNameAsync(run.WorkflowType, update, "update", t => t.Updates).ConfigureAwait(false);
         Client.CheckPayload(argsJson, $"arguments of update '{update}'");
-        var updateId = options?.UpdateId ?? Guid.NewGuid().ToString();
+        var updateId = options?.UpdateId ?? Guid.CreateVersion7().ToString();
         if (!await TryAdmitInMemoryAsync(run.RunId, updateId, update, argsJson, options?.UpdateId is not null, cancellationToken).ConfigureAwait(false))
         {
             await Store.SubmitUpdateAsync(Id, RunId, updateId, update, argsJson, Client.Options.Identity, CancellationToken.None).ConfigureAwait(false);

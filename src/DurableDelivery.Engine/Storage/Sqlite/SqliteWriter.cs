@@ -23,6 +23,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private int savepointBatchesLeft;
 
+    /// <summary><c>SQLITE_DBSTATUS_CACHE_WRITE</c>: pages written by the connection (to the WAL, in WAL mode).</summary>
+    private const int CacheWriteStatus = 9;
+
     /// <summary>Runs every batch with a savepoint per operation from the start: the benchmark's A/B switch (<c>--savepoints</c>). Never set in the product.</summary>
     internal static bool AlwaysSavepoints { get; set; }
 
@@ -78,6 +81,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <summary>Gets the number of operations committed (for benchmarks).</summary>
     public long Operations { get; private set; }
+
+    /// <summary>
+    /// Gets the number of pages the writer's commits wrote to the WAL (SQLite's <c>SQLITE_DBSTATUS_CACHE_WRITE</c>, summed
+    /// after each commit): each is a 4 KiB frame written and synced, so this is what a commit costs the disk (for
+    /// benchmarks and cost tests).
+    /// </summary>
+    public long PagesWritten { get; private set; }
 
     /// <summary>
     /// Gets or sets what is told, after each commit, how long the batch's operations ran (BEGIN to before COMMIT) and how
@@ -195,6 +205,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
             timings?.Invoke(committing - began, System.Diagnostics.Stopwatch.GetTimestamp() - committing, batch.Count);
             Commits++;
             Operations += batch.Count;
+            if (SQLitePCL.raw.sqlite3_db_status(connection.Handle!, CacheWriteStatus, out var pages, out _, 1) == SQLitePCL.raw.SQLITE_OK)
+            {
+                PagesWritten += pages;
+            }
             onCommit?.Invoke(batch.Count);
         }
         catch (Exception e)
