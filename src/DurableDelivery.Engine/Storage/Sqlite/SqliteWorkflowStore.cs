@@ -23,6 +23,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
     private readonly SqliteCheckpointer checkpointer;
     private readonly string workersDir;
     private readonly ConcurrentDictionary<string, FileStream> ownLocks = new(StringComparer.Ordinal);
+    private readonly Lazy<Task> disposal;
 
     private SqliteWorkflowStore(string dataDir, string path, TimeProvider time, SqliteConnection writeConnection)
     {
@@ -35,6 +36,7 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         Notifier.ConnectRemote(() => CrossProcessWake.TryCreate(dataDir, Notifier));
         writer = new SqliteWriter(writeConnection, Notifier);
         checkpointer = new SqliteCheckpointer(connectionString, writer);
+        disposal = new(DisposeCoreAsync);
     }
 
     public TimeProvider Time { get; }
@@ -127,7 +129,14 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the store: the writer finishes the operations queued before this call and closes its connection, then the
+    /// checkpointer, the readers and this process's worker locks close. Safe to call more than once, and from several
+    /// threads at once: every call waits for the one closing.
+    /// </summary>
+    public ValueTask DisposeAsync() => new(disposal.Value);
+
+    private async Task DisposeCoreAsync()
     {
         await writer.DisposeAsync().ConfigureAwait(false);
         await checkpointer.DisposeAsync().ConfigureAwait(false);

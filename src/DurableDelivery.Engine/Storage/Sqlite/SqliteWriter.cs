@@ -110,11 +110,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
         return w.Completion.Task;
     }
 
+    /// <summary>Runs the operations already queued, then stops the thread and closes the connection (called once, by the store).</summary>
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
         await Task.Run(thread.Join).ConfigureAwait(false);
         commands.Dispose();
+        connection.Dispose();
     }
 
     private void Run()
