@@ -22,8 +22,10 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         var v2 = (await Rig.WaitPhaseAsync(Id, DeliveryPhase.Baking, step: 0)).InfraSetId!;
 
         // Acknowledged (the command returned 0), then the worker dies at once.
-        (await Rig.CliAsync("delivery", "extend-bake", Id, "--by", "2s", "--reason", "more data", "--as", "tester")).ExitCode.ShouldBe(0);
-        (await Rig.CliAsync("delivery", "pause", Id, "--reason", "hold on", "--as", "tester")).ExitCode.ShouldBe(0);
+        var extend = await Rig.CliAsync("delivery", "extend-bake", Id, "--by", "2s", "--reason", "more data", "--as", "tester");
+        extend.ExitCode.ShouldBe(0, extend.ToString());
+        var pause = await Rig.CliAsync("delivery", "pause", Id, "--reason", "hold on", "--as", "tester");
+        pause.ExitCode.ShouldBe(0, pause.ToString());
         await Rig.Worker.KillAsync();
         var revision = (await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Revision;
 

@@ -211,6 +211,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 PagesWritten += pages;
             }
+
             onCommit?.Invoke(batch.Count);
         }
         catch (Exception e)
