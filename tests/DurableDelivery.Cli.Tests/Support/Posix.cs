@@ -15,14 +15,14 @@ internal static class Posix
         if (IgnoresInterrupt(pid))
         {
             throw new InvalidOperationException(
-                $"process {pid} ignores SIGINT: it inherited SIG_IGN from the test run, which was started in the background without job control; run the tests in the foreground (as .ci/run does).");
+                $"process {pid} ignores SIGINT: it inherited SIG_IGN (a test run started in the background without job control ignores SIGINT, and InterruptibleChildren could not restore the default); run the tests in the foreground.");
         }
 
         Signal("INT", pid);
     }
 
     /// <summary>Whether the process ignores SIGINT (bit 2 of the SigIgn mask in /proc/PID/status).</summary>
-    private static bool IgnoresInterrupt(int pid)
+    internal static bool IgnoresInterrupt(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
         return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0;
