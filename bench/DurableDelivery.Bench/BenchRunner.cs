@@ -56,7 +56,7 @@ internal sealed class BenchRunner(BenchSettings settings)
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
                             $"  N={c,3} run {i + 1}: {r.PerSecond,8:N0} wf/s ({r.Workflows} in {r.Seconds:0.00}s), {r.CommitsPerWorkflow:0.00} commits/wf, {r.OperationsPerWorkflow:0.00} ops/wf, " +
-                            $"{(double)r.Operations / Math.Max(1, r.Commits):0.0} ops/commit, {r.PagesPerWorkflow:0.0} WAL pages/wf, {r.BytesPerWorkflow / 1024:N1} KiB/wf, {r.CpuMsPerWorkflow:0.000} CPU ms/wf; step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms " +
+                            $"{(double)r.Operations / Math.Max(1, r.Commits):0.0} ops/commit, {r.PagesPerWorkflow:0.0} WAL pages/wf, {(double)r.LockContentions / r.Workflows:0.00} lock contentions/wf, {(double)r.WorkItems / r.Workflows:0.0} pool items/wf ({r.PoolThreads} threads), {r.BytesPerWorkflow / 1024:N1} KiB/wf, {r.CpuMsPerWorkflow:0.000} CPU ms/wf; step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms " +
                             $"({r.StepLatenciesMs.Length} samples); workflow p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms; {sleeps}"));
                     }
 

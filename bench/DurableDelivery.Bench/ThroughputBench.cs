@@ -7,7 +7,7 @@ namespace DurableDelivery.Bench;
 
 /// <summary>The outcome of one closed-loop run of <see cref="ThreeStepWorkflow"/>.</summary>
 internal sealed record ThroughputResult(
-    int Concurrency, int Workflows, double Seconds, long Commits, long Operations, long Pages, long AllocatedBytes, TimeSpan Cpu, double[] StepLatenciesMs, double[] EndToEndMs)
+    int Concurrency, int Workflows, double Seconds, long Commits, long Operations, long Pages, long LockContentions, long WorkItems, int PoolThreads, long AllocatedBytes, TimeSpan Cpu, double[] StepLatenciesMs, double[] EndToEndMs)
 {
     public double PerSecond => Workflows / Seconds;
 
@@ -46,6 +46,7 @@ internal static class ThroughputBench
             var commits0 = writer.Commits;
             var operations0 = writer.Operations;
             var pages0 = writer.PagesWritten;
+            var (contentions0, items0) = (Monitor.LockContentionCount, ThreadPool.CompletedWorkItemCount);
             var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
             var cpu0 = ProcessCpu();
             var next = 0;
@@ -75,8 +76,9 @@ internal static class ThroughputBench
             var commits = writer.Commits - commits0;
             var operations = writer.Operations - operations0;
             var pages = writer.PagesWritten - pages0;
+            var (contentions, items) = (Monitor.LockContentionCount - contentions0, ThreadPool.CompletedWorkItemCount - items0);
             var all = endToEnd.SelectMany(l => l).ToArray();
-            return new ThroughputResult(concurrency, all.Length, sw.Elapsed.TotalSeconds, commits, operations, pages, allocated, cpu, StepClock.TakeMilliseconds(), all);
+            return new ThroughputResult(concurrency, all.Length, sw.Elapsed.TotalSeconds, commits, operations, pages, contentions, items, ThreadPool.ThreadCount, allocated, cpu, StepClock.TakeMilliseconds(), all);
         }
         finally
         {
