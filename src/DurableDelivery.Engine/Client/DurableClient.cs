@@ -86,7 +86,8 @@ public sealed partial class DurableClient : IAsyncDisposable
     /// history, activity and run rows are keyed by its run id, so in-flight runs write to the same few B-tree pages at the
     /// end of each index instead of a random page each: with random (version 4) ids, the SQLite writer wrote and
     /// synced one page per run per table at every commit (docs/benchmarks.md, session 8). Runs that a workflow
-    /// starts itself (children, continue-as-new) take their ids from the workflow's deterministic random source.
+    /// starts itself (children, continue-as-new) get version 7 ids from the workflow's time and deterministic random
+    /// source (<c>WorkflowInstance.NewRunId</c>).
     /// </summary>
     internal string NewRunId() => (RandomRunIds ? Guid.NewGuid() : Guid.CreateVersion7()).ToString();
 

@@ -212,7 +212,7 @@ internal sealed partial class WorkflowInstance
         var argsJson = PayloadConverter.SerializeArgs(args);
         CheckPayload(argsJson, $"arguments of child workflow '{workflowType}'");
         var token = options.CancellationToken ?? CancellationToken;
-        var childRunId = NewGuid().ToString();
+        var childRunId = NewRunId();
         var queueName = options.TaskQueue ?? Info.TaskQueue;
         var seed = (long)Random.Next() << 31 | (uint)Random.Next();
         string childId = options.Id ?? string.Empty;
@@ -231,7 +231,7 @@ internal sealed partial class WorkflowInstance
                 },
             };
         });
-        var child = new PendingChild(id, childId, childRunId, workflowType);
+        var child = new PendingChild(id, childId, RecordedRunId(childRunId), workflowType);
         children[id] = child;
         if (token.CanBeCanceled)
         {

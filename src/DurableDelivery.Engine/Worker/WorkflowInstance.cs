@@ -418,6 +418,9 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         return progressed;
     }
 
+    /// <summary>The recorded event the last command matched while replaying; null when that command was new.</summary>
+    private HistoryEvent? replayedCommand;
+
     private long AddCommand(Func<long, WorkflowCommand> build)
     {
         if (readOnly)
@@ -455,6 +458,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
             expectedIndex++;
         }
 
+        replayedCommand = expected is not null ? expected[expectedIndex - 1] : null;
         nextEventId++;
         commands.Add(ReferenceEquals(ev, cmd.Event) ? cmd : cmd with { Event = ev });
         return id;
@@ -713,7 +717,7 @@ internal sealed partial class WorkflowInstance : TaskScheduler
 
     private void CloseContinueAsNew(ContinueAsNewException can)
     {
-        var nextRunId = NewGuid().ToString();
+        var nextRunId = NewRunId();
         var queueName = can.TaskQueue ?? Info.TaskQueue;
         var seed = (long)Random.Next() << 31 | (uint)Random.Next();
         AddCommand(_ => new WorkflowCommand(new HistoryEvent
@@ -733,6 +737,34 @@ internal sealed partial class WorkflowInstance : TaskScheduler
         });
         IsClosed = true;
     }
+
+    /// <summary>
+    /// A run id for a run this workflow starts (a child, or the next run on continue-as-new): a UUID version 7 whose
+    /// timestamp is the workflow's time, so the new run's rows sort next to other recent runs' (as the client's run ids
+    /// do, see <see cref="Client.DurableClient.NewRunId"/>), and whose other bits come from the workflow's random source:
+    /// the same sixteen draws as <see cref="NewGuid"/>, so replay makes the same id, and the random sequence after it is
+    /// the one earlier builds saw.
+    /// </summary>
+    private string NewRunId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Random.NextBytes(bytes);
+        var ms = Now.ToUnixTimeMilliseconds();
+        for (var i = 0; i < 6; i++)
+        {
+            bytes[i] = (byte)(ms >> (8 * (5 - i)));
+        }
+
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true).ToString();
+    }
+
+    /// <summary>
+    /// The run id a replayed command recorded, else <paramref name="made"/>: a history written before run ids were
+    /// time-ordered holds a random one, and the run it names is the one that exists.
+    /// </summary>
+    private string RecordedRunId(string made) => replayedCommand?.RunId ?? made;
 
     public Guid NewGuid()
     {
