@@ -1,1 +1,3 @@
-Console.WriteLine("placeholder");
+using DurableDelivery.Server.Hosting;
+
+return await ServerMain.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,164 @@
+using System.Net;
+using DurableDelivery.Server.Frontend;
+using DurableDelivery.Server.Grpc;
+using DurableDelivery.Server.History;
+using DurableDelivery.Server.Matching;
+using DurableDelivery.Server.Persistence;
+using DurableDelivery.Server.Time;
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DurableDelivery.Server.Hosting;
+
+/// <summary>
+/// An embedded, single-node Temporal server: Temporal's gRPC frontend (WorkflowService, OperatorService and, with
+/// time skipping, TestService) over HTTP/2 without TLS, on one SQLite file. Start it, point a Temporalio client or
+/// worker at <see cref="Target"/>, dispose it to stop.
+/// </summary>
+public sealed class TemporalServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly HistoryEngine engine;
+    private readonly SqliteStore store;
+    private readonly string? temporaryDatabase;
+    private int disposed;
+
+    private TemporalServer(WebApplication app, HistoryEngine engine, SqliteStore store, string? temporaryDatabase,
+        string target)
+    {
+        this.app = app;
+        this.engine = engine;
+        this.store = store;
+        this.temporaryDatabase = temporaryDatabase;
+        Target = target;
+    }
+
+    /// <summary>The address for clients and workers (<c>host:port</c>), as the temporal CLI prints it.</summary>
+    public string Target { get; }
+
+    /// <summary>The SQLite file the server runs on.</summary>
+    public string DatabasePath => store.Path;
+
+    /// <summary>Starts a server and returns once it accepts calls.</summary>
+    /// <exception cref="ArgumentException">The options are wrong (the message names each problem).</exception>
+    /// <exception cref="IOException">The port is taken or the database cannot be opened.</exception>
+    public static async Task<TemporalServer> StartAsync(TemporalServerOptions options, CancellationToken ct = default)
+    {
+        options = options with { Namespaces = [.. options.Namespaces] };
+        options.Validate();
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        string? temporary = null;
+        var path = options.DatabasePath;
+        if (path is null)
+        {
+            temporary = Path.Combine(Path.GetTempPath(), $"dd-temporal-{Guid.NewGuid():N}.db");
+            path = temporary;
+        }
+
+        var store = new SqliteStore(path, loggerFactory.CreateLogger<SqliteStore>());
+        var clock = new ServerClock(TimeProvider.System, options.TimeSkipping, options.StartLocked);
+        var limits = new ServerLimits { LongPollTimeout = options.LongPollTimeout };
+        var matching = new TaskQueueManager(TimeProvider.System);
+        var engine = new HistoryEngine(store, clock, matching, limits, loggerFactory.CreateLogger<HistoryEngine>());
+        try
+        {
+            engine.Recover(options.Namespaces);
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.Limits.Http2.MaxStreamsPerConnection = 1000;
+                k.Limits.MaxRequestBodySize = null;
+                var address = options.Ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Ip);
+                k.Listen(address, options.Port, o => o.Protocols = HttpProtocols.Http2);
+            });
+            builder.Services.AddGrpc(o =>
+            {
+                o.MaxReceiveMessageSize = 64 * 1024 * 1024;
+                o.MaxSendMessageSize = 128 * 1024 * 1024;
+                o.EnableDetailedErrors = true;
+                o.Interceptors.Add<RpcLoggingInterceptor>();
+            });
+            builder.Services.AddSingleton(engine);
+            builder.Services.AddSingleton<WorkflowServiceFrontend>();
+            builder.Services.AddSingleton<OperatorServiceFrontend>();
+            builder.Services.AddSingleton<TestServiceFrontend>();
+            builder.Services.AddSingleton<IServiceMethodProvider<WorkflowServiceFrontend>>(
+                new ServiceBinder<WorkflowServiceFrontend>(
+                    Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0]));
+            builder.Services.AddSingleton<IServiceMethodProvider<OperatorServiceFrontend>>(
+                new ServiceBinder<OperatorServiceFrontend>(
+                    Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0]));
+            builder.Services.AddSingleton<IServiceMethodProvider<TestServiceFrontend>>(
+                new ServiceBinder<TestServiceFrontend>(
+                    Temporalio.Api.TestService.V1.ServiceReflection.Descriptor.Services[0]));
+            var app = builder.Build();
+            app.MapGrpcService<WorkflowServiceFrontend>();
+            app.MapGrpcService<OperatorServiceFrontend>();
+            app.MapGrpcService<TestServiceFrontend>();
+            try
+            {
+                await app.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw new IOException(
+                    $"cannot listen on {options.Ip}:{options.Port}: {ex.Message}; is another server running there? "
+                    + "Pick another port (--port) or stop the other one.", ex);
+            }
+
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+                .Addresses.First();
+            var port = new Uri(bound).Port;
+            var host = options.Ip == "0.0.0.0" ? "127.0.0.1" : options.Ip;
+            return new TemporalServer(app, engine, store, temporary, $"{host}:{port}");
+        }
+        catch
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops serving, finishes pending commits and closes the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            try
+            {
+                await app.StopAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        await app.DisposeAsync().ConfigureAwait(false);
+        await engine.DisposeAsync().ConfigureAwait(false);
+        await store.DisposeAsync().ConfigureAwait(false);
+        if (temporaryDatabase is not null)
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(temporaryDatabase + suffix);
+            }
+        }
+    }
+}
