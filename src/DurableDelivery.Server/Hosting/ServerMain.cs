@@ -32,6 +32,7 @@ public static class ServerMain
         var serilog = new LoggerConfiguration()
             .MinimumLevel.Is(ToSerilog(parsed.LogLevel))
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Fatal)
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning);
         serilog = parsed.JsonLogs
             ? serilog.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: LogEventLevel.Verbose)

@@ -113,7 +113,7 @@ public sealed class TemporalServer : IAsyncDisposable
             {
                 await app.DisposeAsync().ConfigureAwait(false);
                 throw new IOException(
-                    $"cannot listen on {options.Ip}:{options.Port}: {ex.Message}; is another server running there? "
+                    $"cannot listen on {options.Ip}:{options.Port}: {ex.Message.TrimEnd('.')}; is another server running there? "
                     + "Pick another port (--port) or stop the other one.", ex);
             }
 
