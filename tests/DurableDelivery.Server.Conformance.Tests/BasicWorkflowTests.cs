@@ -7,12 +7,13 @@ namespace DurableDelivery.Server.Conformance.Tests;
 
 public class BasicWorkflowTests
 {
-    [Fact]
+    [ConformanceFact]
     public async Task Workflow_ActivityTimerSignalQueryUpdate_CompletesWithResult()
     {
         await using var env = await ServerEnvironment.StartAsync();
         var queue = ServerEnvironment.NewTaskQueue("basic");
-        using var worker = env.NewWorker(queue, o => o.AddWorkflow<GreetingWorkflow>().AddAllActivities(typeof(BasicActivities), null));
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<GreetingWorkflow>()
+            .AddAllActivities(typeof(BasicActivities), null));
         await worker.ExecuteAsync(async () =>
         {
             var handle = await env.Client.StartWorkflowAsync(
@@ -28,6 +29,7 @@ public class BasicWorkflowTests
             var result = await handle.GetResultAsync();
             result.ShouldBe("Hello, Temporal! signals=a,b");
             rejected.InnerException!.Message.ShouldContain("a reason is required");
+            await Replay.AssertReplaysAsync(handle, typeof(GreetingWorkflow));
         });
     }
 }

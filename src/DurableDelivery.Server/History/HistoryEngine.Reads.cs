@@ -54,6 +54,12 @@ internal sealed partial class HistoryEngine
                         response.History.Events.Add(run.Events[(int)run.S.CloseEventId - 1]);
                         return response;
                     }
+
+                    if (!req.WaitNewEvent)
+                    {
+                        // Temporal: a running run without a long poll has no close event and no token.
+                        return response;
+                    }
                 }
                 else if (from <= committed)
                 {
@@ -63,7 +69,9 @@ internal sealed partial class HistoryEngine
                         response.History.Events.Add(run.Events[(int)id - 1]);
                     }
 
-                    if (to < committed || !closed)
+                    // The last page of a running run carries a token only for long polls (more events will come);
+                    // without one, readers that page until no token is left would never stop.
+                    if (to < committed || (!closed && req.WaitNewEvent))
                     {
                         response.NextPageToken = Token(runId, to + 1);
                     }

@@ -23,15 +23,22 @@ public sealed class ServerEnvironment : IAsyncDisposable
     public TemporalClient Client { get; }
 
     /// <summary>Starts a server (free port, temporary database unless given) and connects a client.</summary>
+    /// <param name="timeSkipping">Serve the test service and skip time when nothing is outstanding.</param>
+    /// <param name="databasePath">The SQLite file; null for a temporary one.</param>
+    /// <param name="namespaces">Namespaces besides <c>default</c>.</param>
+    /// <param name="startLocked">With time skipping, start with skipping locked, as the SDK's test server does.</param>
     public static async Task<ServerEnvironment> StartAsync(
-        bool timeSkipping = false, string? databasePath = null, IReadOnlyList<string>? namespaces = null)
+        bool timeSkipping = false, string? databasePath = null, IReadOnlyList<string>? namespaces = null,
+        bool startLocked = false)
     {
         var server = await TemporalServer.StartAsync(new TemporalServerOptions
         {
             Port = 0,
             TimeSkipping = timeSkipping,
+            StartLocked = startLocked,
             DatabasePath = databasePath,
             Namespaces = namespaces ?? [],
+            LoggerFactory = FileLoggerProvider.FromEnvironment(),
         });
         var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Target));
         return new ServerEnvironment(server, client);

@@ -1,0 +1,195 @@
+using DurableDelivery.Server.Conformance.Tests.Support;
+using DurableDelivery.Server.Conformance.Tests.Workflows;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+namespace DurableDelivery.Server.Conformance.Tests;
+
+public class ActivityTests
+{
+    private static readonly Type[] Workflows =
+        [typeof(ActivityCallerWorkflow), typeof(CatchActivityFailureWorkflow), typeof(CancelActivityWorkflow),
+            typeof(AsyncCompletionWorkflow)];
+
+    [ConformanceFact]
+    public async Task Activity_FailsTwice_RetriedByServerUntilAttemptThreeSucceeds()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("retry");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ActivityCallerWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((ActivityCallerWorkflow wf) =>
+                wf.RunAsync(new ActivityCall("FailTwice", 5, null, 10_000)), new(id: $"wf-{queue}", taskQueue: queue));
+            (await handle.GetResultAsync()).ShouldBe("succeeded on attempt 3");
+            activities.Attempts.ToArray().ShouldBe([1, 2, 3]);
+
+            // Retries happen on the server and write no events: one schedule, one start (attempt 3), one result.
+            var history = await Replay.AssertReplaysAsync(handle, Workflows);
+            var types = Replay.Types(history);
+            types.Count(t => t == EventType.ActivityTaskScheduled).ShouldBe(1);
+            types.Count(t => t == EventType.ActivityTaskStarted).ShouldBe(1);
+            types.Count(t => t == EventType.ActivityTaskCompleted).ShouldBe(1);
+            var started = history.Events.Single(e => e.EventType == EventType.ActivityTaskStarted)
+                .ActivityTaskStartedEventAttributes;
+            started.Attempt.ShouldBe(3);
+            started.LastFailure.Message.ShouldBe("attempt 2 fails");
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_NonRetryableErrorType_FailsWorkflowAfterOneAttempt()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("nonretryable");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ActivityCallerWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((ActivityCallerWorkflow wf) =>
+                wf.RunAsync(new ActivityCall("FailsFatally", 0, "Fatal", 10_000)),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var failed = await Should.ThrowAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+            var activityFailure = failed.InnerException.ShouldBeOfType<ActivityFailureException>();
+            activityFailure.RetryState.ShouldBe(RetryState.NonRetryableFailure);
+            var cause = activityFailure.InnerException.ShouldBeOfType<ApplicationFailureException>();
+            cause.ErrorType.ShouldBe("Fatal");
+            cause.Message.ShouldBe("this cannot work");
+            activities.Attempts.ToArray().ShouldBe([1]);
+            await Replay.AssertReplaysAsync(handle, Workflows);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_MaximumAttemptsReached_WorkflowCatchesActivityFailure()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("maxattempts");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CatchActivityFailureWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CatchActivityFailureWorkflow wf) => wf.RunAsync(3),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            (await handle.GetResultAsync()).ShouldBe("MaximumAttemptsReached|Flaky|attempt 3 fails");
+            activities.Attempts.ToArray().ShouldBe([1, 2, 3]);
+            var history = await Replay.AssertReplaysAsync(handle, Workflows);
+            history.Events.Single(e => e.EventType == EventType.ActivityTaskFailed)
+                .ActivityTaskFailedEventAttributes.RetryState.ShouldBe(RetryState.MaximumAttemptsReached);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_HeartbeatDetails_ReachTheNextAttempt()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("hbdetails");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ActivityCallerWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((ActivityCallerWorkflow wf) =>
+                wf.RunAsync(new ActivityCall("ResumeFromHeartbeat", 3, null, 10_000)),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            (await handle.GetResultAsync()).ShouldBe("progress-42");
+            activities.Attempts.ToArray().ShouldBe([1, 2]);
+            await Replay.AssertReplaysAsync(handle, Workflows);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_NoHeartbeatWithinTimeout_TimesOutWithHeartbeatType()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("hbtimeout");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ActivityCallerWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((ActivityCallerWorkflow wf) =>
+                wf.RunAsync(new ActivityCall("Block", 1, null, 30_000, HeartbeatMs: 1_000)),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var failed = await Should.ThrowAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+            var activityFailure = failed.InnerException.ShouldBeOfType<ActivityFailureException>();
+            activityFailure.RetryState.ShouldBe(RetryState.MaximumAttemptsReached);
+            activityFailure.InnerException.ShouldBeOfType<TimeoutFailureException>()
+                .TimeoutType.ShouldBe(TimeoutType.Heartbeat);
+            var history = await Replay.AssertReplaysAsync(handle, Workflows);
+            history.Events.ShouldContain(e => e.EventType == EventType.ActivityTaskTimedOut);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_RunsPastStartToClose_TimesOutAndIsRetried()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("stctimeout");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ActivityCallerWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((ActivityCallerWorkflow wf) =>
+                wf.RunAsync(new ActivityCall("Block", 2, null, 500)), new(id: $"wf-{queue}", taskQueue: queue));
+            var failed = await Should.ThrowAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+            var activityFailure = failed.InnerException.ShouldBeOfType<ActivityFailureException>();
+            activityFailure.RetryState.ShouldBe(RetryState.MaximumAttemptsReached);
+            activityFailure.InnerException.ShouldBeOfType<TimeoutFailureException>()
+                .TimeoutType.ShouldBe(TimeoutType.StartToClose);
+            activities.Attempts.ToArray().ShouldBe([1, 2]);
+            await Replay.AssertReplaysAsync(handle, Workflows);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_CancelledByWorkflow_SeesCancellationThroughHeartbeat()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("cancelactivity");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CancelActivityWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CancelActivityWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await handle.SignalAsync(wf => wf.CancelActivityAsync());
+            (await handle.GetResultAsync()).ShouldBe("cancelled");
+            (await activities.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(20)))
+                .ShouldBe(Temporalio.Activities.ActivityCancelReason.CancelRequested);
+            var history = await Replay.AssertReplaysAsync(handle, Workflows);
+            var types = Replay.Types(history);
+            types.ShouldContain(EventType.ActivityTaskCancelRequested);
+            types.ShouldContain(EventType.ActivityTaskCanceled);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_CompletedByIdThroughAsyncHandle_WorkflowGetsResult()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("asynccompletion");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<AsyncCompletionWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((AsyncCompletionWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var info = await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            info.WorkflowId.ShouldBe(handle.Id);
+            await env.Client.GetAsyncActivityHandle(handle.Id, handle.RunId!, info.ActivityId)
+                .CompleteAsync("completed from outside");
+            (await handle.GetResultAsync()).ShouldBe("completed from outside");
+            await Replay.AssertReplaysAsync(handle, Workflows);
+        });
+    }
+}
