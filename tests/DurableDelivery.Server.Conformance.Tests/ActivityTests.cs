@@ -186,7 +186,7 @@ public class ActivityTests
                 new(id: $"wf-{queue}", taskQueue: queue));
             var info = await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
             info.WorkflowId.ShouldBe(handle.Id);
-            await env.Client.GetAsyncActivityHandle(handle.Id, handle.RunId!, info.ActivityId)
+            await env.Client.GetAsyncActivityHandle(handle.Id, handle.ResultRunId!, info.ActivityId)
                 .CompleteAsync("completed from outside");
             (await handle.GetResultAsync()).ShouldBe("completed from outside");
             await Replay.AssertReplaysAsync(handle, Workflows);

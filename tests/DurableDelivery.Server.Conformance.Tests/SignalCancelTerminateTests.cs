@@ -93,7 +93,7 @@ public class SignalCancelTerminateTests
             var options = new WorkflowOptions(id: id, taskQueue: queue);
             options.SignalWithStart((SignalCollectorWorkflow wf) => wf.AddAsync("one"));
             var second = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(99), options);
-            second.RunId.ShouldBe(first.RunId);
+            second.ResultRunId.ShouldBe(first.ResultRunId);
             await first.SignalAsync(wf => wf.AddAsync("two"));
             (await first.GetResultAsync()).ShouldBe(["one", "two"]);
             var history = await Replay.AssertReplaysAsync(first, typeof(SignalCollectorWorkflow));

@@ -11,11 +11,15 @@ namespace DurableDelivery.Server.Conformance.Tests.Support;
 /// </summary>
 public static class Replay
 {
-    /// <summary>Fetches the run's history (the handle's run, else the current one) and replays it.</summary>
+    /// <summary>
+    /// Fetches the history of the handle's run (a started handle's first run, not whatever run is current now) and
+    /// replays it.
+    /// </summary>
     /// <returns>The history replayed, for further checks.</returns>
     public static async Task<WorkflowHistory> AssertReplaysAsync(WorkflowHandle handle, params Type[] workflows)
     {
-        var history = await handle.FetchHistoryAsync();
+        var runId = handle.RunId ?? handle.ResultRunId ?? handle.FirstExecutionRunId;
+        var history = await handle.Client.GetWorkflowHandle(handle.Id, runId).FetchHistoryAsync();
         await AssertReplaysAsync(history, workflows);
         return history;
     }

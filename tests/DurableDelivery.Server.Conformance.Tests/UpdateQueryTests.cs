@@ -1,0 +1,137 @@
+using DurableDelivery.Server.Conformance.Tests.Support;
+using DurableDelivery.Server.Conformance.Tests.Workflows;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+namespace DurableDelivery.Server.Conformance.Tests;
+
+public class UpdateQueryTests
+{
+    [ConformanceFact]
+    public async Task Update_ValidatorRejects_LeavesNoEvent()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("updatereject");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await WaitForFirstTaskAsync(handle);
+            var before = Replay.Types(await handle.FetchHistoryAsync());
+
+            var rejected = await Should.ThrowAsync<WorkflowUpdateFailedException>(() =>
+                handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(-1)));
+            rejected.InnerException!.Message.ShouldContain("increment must be positive, not -1");
+
+            // The speculative workflow task that carried the rejected update left nothing behind.
+            Replay.Types(await handle.FetchHistoryAsync()).ShouldBe(before);
+
+            (await handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(2))).ShouldBe(2);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe(2);
+            var history = await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+            var types = Replay.Types(history);
+            types.Count(t => t == EventType.WorkflowExecutionUpdateAccepted).ShouldBe(1);
+            types.Count(t => t == EventType.WorkflowExecutionUpdateCompleted).ShouldBe(1);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Update_SameIdTwice_RunsOnceAndBothCallersGetItsResult()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("updatededup");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var options = new WorkflowUpdateOptions { Id = "increment-once" };
+            (await handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(5), options)).ShouldBe(5);
+            (await handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(5), options)).ShouldBe(5);
+            (await handle.QueryAsync(wf => wf.Count)).ShouldBe(5);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe(5);
+            var history = await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+            var accepted = history.Events.Where(e => e.EventType == EventType.WorkflowExecutionUpdateAccepted)
+                .ToList();
+            accepted.Count.ShouldBe(1);
+            accepted[0].WorkflowExecutionUpdateAcceptedEventAttributes.ProtocolInstanceId.ShouldBe("increment-once");
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Update_StartedWaitingForAccepted_ReturnsBeforeCompletionThenGivesResult()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("updateaccepted");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var update = await handle.StartUpdateAsync(wf => wf.WaitForReleaseAsync(),
+                new WorkflowUpdateStartOptions(WorkflowUpdateStage.Accepted));
+
+            // Accepted and written, not completed: the handler is still waiting.
+            var types = Replay.Types(await handle.FetchHistoryAsync());
+            types.ShouldContain(EventType.WorkflowExecutionUpdateAccepted);
+            types.ShouldNotContain(EventType.WorkflowExecutionUpdateCompleted);
+
+            await handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(3));
+            await handle.SignalAsync(wf => wf.ReleaseAsync());
+            (await update.GetResultAsync()).ShouldBe("released at 3");
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe(3);
+            await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Query_ClosedWorkflow_AnswersFromItsFinalState()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("queryclosed");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(7));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe(7);
+            (await handle.QueryAsync(wf => wf.Count)).ShouldBe(7);
+            await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Query_HandlerThrows_ThrowsWorkflowQueryFailed()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("queryfails");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var failed = await Should.ThrowAsync<WorkflowQueryFailedException>(() =>
+                handle.QueryAsync(wf => wf.Broken()));
+            failed.Message.ShouldContain("this query always fails");
+
+            // The failed query did not hurt the workflow.
+            (await handle.QueryAsync(wf => wf.Count)).ShouldBe(0);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe(0);
+            await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+        });
+    }
+
+    /// <summary>Waits until the workflow's first task completed (the worker knows the workflow).</summary>
+    private static Task WaitForFirstTaskAsync(WorkflowHandle handle) =>
+        Eventually.EventuallyAsync(
+            async () => Replay.Types(await handle.FetchHistoryAsync()).Contains(EventType.WorkflowTaskCompleted),
+            TimeSpan.FromSeconds(20), "the first workflow task completed");
+}
