@@ -60,7 +60,6 @@ internal sealed class SqliteStore : IAsyncDisposable
               root_run_id TEXT, search_attributes TEXT NOT NULL, state BLOB NOT NULL);
             CREATE INDEX IF NOT EXISTS executions_list ON executions(namespace, close_time, start_time);
             CREATE INDEX IF NOT EXISTS executions_open ON executions(status) WHERE status = 1;
-            CREATE INDEX IF NOT EXISTS executions_workflow ON executions(namespace, workflow_id);
             CREATE TABLE IF NOT EXISTS current_executions(
               namespace TEXT NOT NULL, workflow_id TEXT NOT NULL, run_id TEXT NOT NULL,
               PRIMARY KEY(namespace, workflow_id)) WITHOUT ROWID;
@@ -221,10 +220,14 @@ internal sealed class SqliteStore : IAsyncDisposable
         foreach (var row in batch.Executions)
         {
             var c = Command(tx, """
-                INSERT OR REPLACE INTO executions(run_id, namespace, workflow_id, workflow_type, task_queue, status,
+                INSERT INTO executions(run_id, namespace, workflow_id, workflow_type, task_queue, status,
                   start_time, execution_time, close_time, history_length, history_size, parent_workflow_id,
                   parent_run_id, root_workflow_id, root_run_id, search_attributes, state)
                 VALUES($r, $n, $w, $t, $q, $s, $st, $et, $ct, $hl, $hs, $pw, $pr, $rw, $rr, $sa, $state)
+                ON CONFLICT(run_id) DO UPDATE SET status = excluded.status, execution_time = excluded.execution_time,
+                  close_time = excluded.close_time, history_length = excluded.history_length,
+                  history_size = excluded.history_size, search_attributes = excluded.search_attributes,
+                  state = excluded.state
                 """);
             c.Parameters.AddWithValue("$r", row.RunId);
             c.Parameters.AddWithValue("$n", row.Namespace);
