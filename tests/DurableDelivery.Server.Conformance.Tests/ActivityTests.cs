@@ -192,4 +192,74 @@ public class ActivityTests
             await Replay.AssertReplaysAsync(handle, Workflows);
         });
     }
+
+    [ConformanceFact]
+    public async Task Activity_HeartbeatTimedOutAttempt_NextAttemptGetsItsDetails()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("hbtimeoutdetails");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ActivityCallerWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((ActivityCallerWorkflow wf) =>
+                wf.RunAsync(new ActivityCall("GoSilentAfterHeartbeat", 3, null, 30_000, HeartbeatMs: 1_000)),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            (await handle.GetResultAsync()).ShouldBe("progress-7");
+            activities.Attempts.ToArray().ShouldBe([1, 2]);
+            var history = await Replay.AssertReplaysAsync(handle, Workflows);
+            var started = history.Events.Single(e => e.EventType == EventType.ActivityTaskStarted)
+                .ActivityTaskStartedEventAttributes;
+            started.Attempt.ShouldBe(2);
+            started.LastFailure.TimeoutFailureInfo.TimeoutType.ShouldBe(TimeoutType.Heartbeat);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_CancelledBeforeItStarts_IsCanceledWithoutAWorker()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("cancelunstarted");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CancelUnstartedActivityWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CancelUnstartedActivityWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            (await handle.GetResultAsync()).ShouldBe("cancelled before start");
+            var history = await Replay.AssertReplaysAsync(handle, typeof(CancelUnstartedActivityWorkflow));
+            var types = Replay.Types(history);
+            types.ShouldNotContain(EventType.ActivityTaskStarted);
+            var canceled = history.Events.Single(e => e.EventType == EventType.ActivityTaskCanceled)
+                .ActivityTaskCanceledEventAttributes;
+            canceled.StartedEventId.ShouldBe(0);
+            types.IndexOf(EventType.ActivityTaskCanceled)
+                .ShouldBe(types.IndexOf(EventType.ActivityTaskCancelRequested) + 1);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_WorkflowCancelled_ActivitySeesCancellationAndWorkflowEndsCanceled()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("cancelwithactivity");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CancellableActivityWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CancellableActivityWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await handle.CancelAsync();
+            var failed = await Should.ThrowAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+            failed.InnerException.ShouldBeOfType<CanceledFailureException>();
+            (await activities.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(20)))
+                .ShouldBe(Temporalio.Activities.ActivityCancelReason.CancelRequested);
+            var history = await Replay.AssertReplaysAsync(handle, typeof(CancellableActivityWorkflow));
+            var types = Replay.Types(history);
+            types.ShouldContain(EventType.ActivityTaskCanceled);
+            types[^1].ShouldBe(EventType.WorkflowExecutionCanceled);
+        });
+    }
 }

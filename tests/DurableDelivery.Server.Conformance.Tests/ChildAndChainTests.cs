@@ -186,4 +186,50 @@ public class ChildAndChainTests
             second.Initiator.ShouldBe(ContinueAsNewInitiator.Retry);
         });
     }
+
+    [ConformanceFact]
+    public async Task Child_CancelledByParent_ParentSeesChildCanceled()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("childcancel");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = $"wf-{queue}";
+            var parent = await env.Client.StartWorkflowAsync(
+                (ParentWorkflow wf) => wf.RunAsync("cancel-child", $"{id}-child"), new(id: id, taskQueue: queue));
+            (await parent.GetResultAsync()).ShouldBe("child cancelled");
+            var history = await Replay.AssertReplaysAsync(parent, Workflows);
+            var types = Replay.Types(history);
+            types.ShouldContain(EventType.RequestCancelExternalWorkflowExecutionInitiated);
+            types.ShouldContain(EventType.ChildWorkflowExecutionCanceled);
+            var child = env.Client.GetWorkflowHandle($"{id}-child");
+            (await child.DescribeAsync()).Status.ShouldBe(WorkflowExecutionStatus.Canceled);
+            await Replay.AssertReplaysAsync(child, Workflows);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Child_ContinuesAsNew_ParentGetsTheLastRunsResult()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("childcan");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CountdownParentWorkflow>()
+            .AddWorkflow<CountdownWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = $"wf-{queue}";
+            var parent = await env.Client.StartWorkflowAsync(
+                (CountdownParentWorkflow wf) => wf.RunAsync($"{id}-child"), new(id: id, taskQueue: queue));
+            (await parent.GetResultAsync()).ShouldBe(3);
+            var history = await Replay.AssertReplaysAsync(parent, typeof(CountdownParentWorkflow));
+            var types = Replay.Types(history);
+            types.Count(t => t == EventType.ChildWorkflowExecutionStarted).ShouldBe(1);
+            types.Count(t => t == EventType.ChildWorkflowExecutionCompleted).ShouldBe(1);
+            var firstChildRun = history.Events.Single(e => e.EventType == EventType.ChildWorkflowExecutionStarted)
+                .ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution.RunId;
+            var runs = await Replay.AssertChainReplaysAsync(env.Client, $"{id}-child", firstChildRun, Workflows);
+            runs.Count.ShouldBe(3);
+        });
+    }
 }

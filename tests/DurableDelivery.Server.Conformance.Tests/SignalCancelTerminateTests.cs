@@ -168,4 +168,43 @@ public class SignalCancelTerminateTests
         Eventually.EventuallyAsync(
             async () => Replay.Types(await handle.FetchHistoryAsync()).Contains(EventType.TimerStarted),
             TimeSpan.FromSeconds(20), "the workflow started its timer");
+
+    [ConformanceFact]
+    public async Task Signal_ClosedWorkflow_ThrowsNotFound()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("signalclosed");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<SignalCollectorWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await handle.GetResultAsync();
+            var error = await Should.ThrowAsync<RpcException>(() => handle.SignalAsync(wf => wf.AddAsync("late")));
+            error.Code.ShouldBe(RpcException.StatusCode.NotFound);
+            await Replay.AssertReplaysAsync(handle, typeof(SignalCollectorWorkflow));
+        });
+    }
+
+    [ConformanceFact]
+    public async Task SignalWithStart_ClosedWorkflowId_StartsANewRun()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("sws-closed");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<SignalCollectorWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = $"wf-{queue}";
+            var first = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: id, taskQueue: queue));
+            await first.GetResultAsync();
+            var options = new WorkflowOptions(id: id, taskQueue: queue);
+            options.SignalWithStart((SignalCollectorWorkflow wf) => wf.AddAsync("second run"));
+            var second = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(1), options);
+            second.ResultRunId.ShouldNotBe(first.ResultRunId);
+            (await second.GetResultAsync()).ShouldBe(["second run"]);
+            await Replay.AssertReplaysAsync(first, typeof(SignalCollectorWorkflow));
+            await Replay.AssertReplaysAsync(second, typeof(SignalCollectorWorkflow));
+        });
+    }
 }

@@ -134,4 +134,27 @@ public class UpdateQueryTests
         Eventually.EventuallyAsync(
             async () => Replay.Types(await handle.FetchHistoryAsync()).Contains(EventType.WorkflowTaskCompleted),
             TimeSpan.FromSeconds(20), "the first workflow task completed");
+
+    [ConformanceFact]
+    public async Task Update_SameIdAfterWorkflowClosed_ReturnsTheStoredOutcome()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("updateclosed");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var options = new WorkflowUpdateOptions { Id = "before-close" };
+            (await handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(4), options)).ShouldBe(4);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe(4);
+
+            (await handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(4), options)).ShouldBe(4);
+            var unknown = await Should.ThrowAsync<RpcException>(() =>
+                handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(1), new WorkflowUpdateOptions { Id = "after" }));
+            unknown.Code.ShouldBe(RpcException.StatusCode.NotFound);
+            await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+        });
+    }
 }

@@ -165,6 +165,23 @@ public sealed class FlakyActivities
             : await context.Info.HeartbeatDetailAtAsync<string>(0);
     }
 
+    /// <summary>Attempt 1 heartbeats its progress once, then goes silent; later attempts return the details.</summary>
+    [Activity]
+    public async Task<string> GoSilentAfterHeartbeatAsync()
+    {
+        var context = ActivityExecutionContext.Current;
+        Attempts.Enqueue(context.Info.Attempt);
+        if (context.Info.Attempt == 1)
+        {
+            context.Heartbeat("progress-7");
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        }
+
+        return context.Info.HeartbeatDetails.Count == 0
+            ? "no details"
+            : await context.Info.HeartbeatDetailAtAsync<string>(0);
+    }
+
     /// <summary>Starts, then never heartbeats nor completes (until the worker shuts down).</summary>
     [Activity]
     public async Task<string> BlockAsync()

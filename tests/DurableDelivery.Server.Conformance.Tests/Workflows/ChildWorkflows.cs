@@ -45,6 +45,27 @@ public class ParentWorkflow
                     return $"child failed: {cause?.ErrorType}: {cause?.Message}";
                 }
 
+            case "cancel-child":
+            {
+                using var source = new CancellationTokenSource();
+                var child = await Workflow.StartChildWorkflowAsync((ChildWorkflow c) => c.RunAsync("wait"),
+                    new ChildWorkflowOptions
+                    {
+                        Id = childId,
+                        CancellationToken = source.Token,
+                        CancellationType = ChildWorkflowCancellationType.WaitCancellationCompleted,
+                    });
+                source.Cancel();
+                try
+                {
+                    return await child.GetResultAsync();
+                }
+                catch (ChildWorkflowFailureException e) when (e.InnerException is CanceledFailureException)
+                {
+                    return "child cancelled";
+                }
+            }
+
             case "leave-running":
                 // The parent completes while its child waits; the default close policy terminates the child.
                 await Workflow.StartChildWorkflowAsync((ChildWorkflow c) => c.RunAsync("wait"),
@@ -109,4 +130,14 @@ public class FailUntilAttemptWorkflow
 
         return Task.FromResult($"succeeded on attempt {attempt}");
     }
+}
+
+/// <summary>Runs <see cref="CountdownWorkflow"/> as a child that continues as new twice; returns its result.</summary>
+[Workflow]
+public class CountdownParentWorkflow
+{
+    [WorkflowRun]
+    public Task<int> RunAsync(string childId) =>
+        Workflow.ExecuteChildWorkflowAsync((CountdownWorkflow wf) => wf.RunAsync(2, 1),
+            new ChildWorkflowOptions { Id = childId });
 }

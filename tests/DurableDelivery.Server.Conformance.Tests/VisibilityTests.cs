@@ -1,0 +1,180 @@
+using DurableDelivery.Server.Conformance.Tests.Support;
+using DurableDelivery.Server.Conformance.Tests.Workflows;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.OperatorService.V1;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+using WorkflowExecution = Temporalio.Api.Common.V1.WorkflowExecution;
+
+namespace DurableDelivery.Server.Conformance.Tests;
+
+public class VisibilityTests
+{
+    [ConformanceFact]
+    public async Task Describe_RunningActivity_ShowsItPendingWithHeartbeatDetails()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("describe");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CancelActivityWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CancelActivityWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            var description = await Eventually.UntilAsync(
+                () => DescribeAsync(env, handle),
+                d => d.PendingActivities.Count == 1 && d.PendingActivities[0].HeartbeatDetails is not null,
+                TimeSpan.FromSeconds(20), "the activity pending with a heartbeat");
+            description.WorkflowExecutionInfo.Status.ShouldBe(WorkflowExecutionStatus.Running);
+            var pending = description.PendingActivities[0];
+            pending.ActivityType.Name.ShouldBe("HeartbeatUntilCancelled");
+            pending.State.ShouldBe(PendingActivityState.Started);
+            pending.Attempt.ShouldBe(1);
+            description.ExecutionConfig.TaskQueue.Name.ShouldBe(queue);
+
+            await handle.SignalAsync(wf => wf.CancelActivityAsync());
+            (await handle.GetResultAsync()).ShouldBe("cancelled");
+            (await DescribeAsync(env, handle)).PendingActivities.ShouldBeEmpty();
+            await Replay.AssertReplaysAsync(handle, typeof(CancelActivityWorkflow));
+        });
+    }
+
+    /// <summary>DescribeWorkflowExecution through the SDK's raw service client (it does not wrap pending activities).
+    /// </summary>
+    private static Task<DescribeWorkflowExecutionResponse> DescribeAsync(
+        ServerEnvironment env, WorkflowHandle handle) =>
+        env.Client.WorkflowService.DescribeWorkflowExecutionAsync(new DescribeWorkflowExecutionRequest
+        {
+            Namespace = env.Client.Options.Namespace,
+            Execution = new WorkflowExecution { WorkflowId = handle.Id },
+        });
+
+    [ConformanceFact]
+    public async Task List_ByTypeAndStatus_ReturnsOnlyMatchingRunsAndCountAgrees()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("list");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<SignalCollectorWorkflow>()
+            .AddWorkflow<CountdownWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var completed = new List<WorkflowHandle>();
+            for (var i = 0; i < 3; i++)
+            {
+                var done = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                    new(id: $"done-{i}-{queue}", taskQueue: queue));
+                await done.GetResultAsync();
+                completed.Add(done);
+            }
+
+            var running = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(1),
+                new(id: $"running-{queue}", taskQueue: queue));
+            var other = await env.Client.StartWorkflowAsync((CountdownWorkflow wf) => wf.RunAsync(0, 1),
+                new(id: $"other-{queue}", taskQueue: queue));
+            await other.GetResultAsync();
+
+            const string query = "WorkflowType = 'SignalCollectorWorkflow' AND ExecutionStatus = 'Completed'";
+            var listed = new List<Temporalio.Client.WorkflowExecution>();
+            await foreach (var execution in env.Client.ListWorkflowsAsync(query))
+            {
+                listed.Add(execution);
+            }
+
+            listed.Select(e => e.Id).OrderBy(x => x).ShouldBe(completed.Select(h => h.Id).OrderBy(x => x));
+            listed.ShouldAllBe(e => e.Status == WorkflowExecutionStatus.Completed);
+            (await env.Client.CountWorkflowsAsync(query)).Count.ShouldBe(3);
+            (await env.Client.CountWorkflowsAsync("ExecutionStatus = 'Running'")).Count.ShouldBe(1);
+
+            await running.SignalAsync(wf => wf.AddAsync("last"));
+            await running.GetResultAsync();
+            (await env.Client.CountWorkflowsAsync(query)).Count.ShouldBe(4);
+            foreach (var handle in completed.Append(running))
+            {
+                await Replay.AssertReplaysAsync(handle, typeof(SignalCollectorWorkflow));
+            }
+
+            await Replay.AssertReplaysAsync(other, typeof(CountdownWorkflow));
+        });
+    }
+
+    [ConformanceFact]
+    public async Task SearchAttribute_RegisteredAndUpserted_ListsTheWorkflowByIt()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        await env.Client.Connection.OperatorService.AddSearchAttributesAsync(new AddSearchAttributesRequest
+        {
+            Namespace = env.Client.Options.Namespace,
+            SearchAttributes = { [TaggedWorkflow.CustomerId.Name] = IndexedValueType.Keyword },
+        });
+        var queue = ServerEnvironment.NewTaskQueue("searchattributes");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<TaggedWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var tagged = await env.Client.StartWorkflowAsync((TaggedWorkflow wf) => wf.RunAsync("c-42"),
+                new(id: $"tagged-{queue}", taskQueue: queue));
+            var untagged = await env.Client.StartWorkflowAsync((TaggedWorkflow wf) => wf.RunAsync("c-7"),
+                new(id: $"other-{queue}", taskQueue: queue));
+            var listed = await Eventually.UntilAsync(
+                async () =>
+                {
+                    var ids = new List<string>();
+                    await foreach (var execution in env.Client.ListWorkflowsAsync("CustomerId = 'c-42'"))
+                    {
+                        ids.Add(execution.Id);
+                    }
+
+                    return ids;
+                },
+                ids => ids.Count > 0, TimeSpan.FromSeconds(20), "the upserted attribute is listed");
+            listed.ShouldBe([tagged.Id]);
+            (await tagged.DescribeAsync()).TypedSearchAttributes.Get(TaggedWorkflow.CustomerId).ShouldBe("c-42");
+
+            await tagged.SignalAsync(wf => wf.FinishAsync());
+            await untagged.SignalAsync(wf => wf.FinishAsync());
+            (await tagged.GetResultAsync()).ShouldBe("c-42");
+            (await untagged.GetResultAsync()).ShouldBe("c-7");
+            (await env.Client.CountWorkflowsAsync("CustomerId = 'c-42' AND ExecutionStatus = 'Completed'"))
+                .Count.ShouldBe(1);
+            await Replay.AssertReplaysAsync(tagged, typeof(TaggedWorkflow));
+            await Replay.AssertReplaysAsync(untagged, typeof(TaggedWorkflow));
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Start_WithMemoAndSearchAttributes_DescribeAndListShowThem()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        await env.Client.Connection.OperatorService.AddSearchAttributesAsync(new AddSearchAttributesRequest
+        {
+            Namespace = env.Client.Options.Namespace,
+            SearchAttributes = { [TaggedWorkflow.CustomerId.Name] = IndexedValueType.Keyword },
+        });
+        var queue = ServerEnvironment.NewTaskQueue("memo");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<SignalCollectorWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"wf-{queue}", taskQueue: queue)
+                {
+                    Memo = new Dictionary<string, object> { ["owner"] = "team-a" },
+                    TypedSearchAttributes = new Temporalio.Common.SearchAttributeCollection.Builder()
+                        .Set(TaggedWorkflow.CustomerId, "c-9").ToSearchAttributeCollection(),
+                });
+            await handle.GetResultAsync();
+            var description = await handle.DescribeAsync();
+            (await description.Memo["owner"].ToValueAsync<string>()).ShouldBe("team-a");
+            description.TypedSearchAttributes.Get(TaggedWorkflow.CustomerId).ShouldBe("c-9");
+            var listed = new List<Temporalio.Client.WorkflowExecution>();
+            await foreach (var execution in env.Client.ListWorkflowsAsync("CustomerId = 'c-9'"))
+            {
+                listed.Add(execution);
+            }
+
+            listed.Select(e => e.Id).ShouldBe([handle.Id]);
+            (await listed[0].Memo["owner"].ToValueAsync<string>()).ShouldBe("team-a");
+            await Replay.AssertReplaysAsync(handle, typeof(SignalCollectorWorkflow));
+        });
+    }
+}
