@@ -22,6 +22,7 @@ internal sealed partial class HistoryEngine
         var s = run.S;
         var activityIds = new HashSet<string>(s.Activities.Values.Select(a => a.ActivityId));
         var timerIds = new HashSet<string>(s.Timers.Keys);
+        var firedTimerIds = BufferedTimerFiredIds(s);
         for (var i = 0; i < req.Commands.Count; i++)
         {
             var c = req.Commands[i];
@@ -98,7 +99,9 @@ internal sealed partial class HistoryEngine
                 }
 
                 case CommandType.CancelTimer:
-                    if (!timerIds.Remove(c.CancelTimerCommandAttributes?.TimerId ?? ""))
+                    // A timer that fired while this task ran (its TimerFired still buffered) may be cancelled too.
+                    if (!timerIds.Remove(c.CancelTimerCommandAttributes?.TimerId ?? "")
+                        && !firedTimerIds.Remove(c.CancelTimerCommandAttributes?.TimerId ?? ""))
                     {
                         return (WorkflowTaskFailedCause.BadCancelTimerAttributes,
                             $"Timer {c.CancelTimerCommandAttributes?.TimerId} is not pending.");
@@ -133,6 +136,44 @@ internal sealed partial class HistoryEngine
         }
 
         return null;
+    }
+
+    /// <summary>Timer ids whose TimerFired event is buffered (fired while the workflow task runs).</summary>
+    private static HashSet<string> BufferedTimerFiredIds(RunState s) =>
+    [
+        .. s.Buffered.Select(HistoryEvent.Parser.ParseFrom)
+            .Where(e => e.EventType == EventType.TimerFired)
+            .Select(e => e.TimerFiredEventAttributes.TimerId),
+    ];
+
+    /// <summary>Removes a timer's buffered TimerFired event; returns the timer's started event id.</summary>
+    private static long RemoveBufferedTimerFired(RunState s, string timerId)
+    {
+        for (var i = 0; i < s.Buffered.Count; i++)
+        {
+            var ev = HistoryEvent.Parser.ParseFrom(s.Buffered[i]);
+            if (ev.EventType == EventType.TimerFired && ev.TimerFiredEventAttributes.TimerId == timerId)
+            {
+                s.Buffered.RemoveAt(i);
+                return ev.TimerFiredEventAttributes.StartedEventId;
+            }
+        }
+
+        throw new InvalidOperationException($"timer {timerId} is neither pending nor fired in the buffer");
+    }
+
+    /// <summary>
+    /// Buffered events the workflow has not handled, once the completion's own CancelTimer commands have dropped the
+    /// TimerFired events of timers they cancel (as Temporal re-checks after each CancelTimer).
+    /// </summary>
+    private static int UnhandledBufferedEvents(RunState s, RespondWorkflowTaskCompletedRequest req)
+    {
+        var cancelled = req.Commands.Where(c => c.CommandType == CommandType.CancelTimer)
+            .Select(c => c.CancelTimerCommandAttributes.TimerId)
+            .Where(id => !s.Timers.ContainsKey(id))
+            .ToHashSet();
+        return s.Buffered.Select(HistoryEvent.Parser.ParseFrom).Count(e =>
+            !(e.EventType == EventType.TimerFired && cancelled.Contains(e.TimerFiredEventAttributes.TimerId)));
     }
 
     private static bool Negative(Duration? d) => d is not null && (d.Seconds < 0 || d.Nanos < 0);
@@ -171,13 +212,23 @@ internal sealed partial class HistoryEngine
             case CommandType.CancelTimer:
             {
                 var id = c.CancelTimerCommandAttributes.TimerId;
-                var timer = s.Timers[id];
-                s.Timers.Remove(id);
+                long startedEventId;
+                if (s.Timers.Remove(id, out var timer))
+                {
+                    startedEventId = timer.StartedEventId;
+                }
+                else
+                {
+                    // It fired while the task ran: as Temporal does, drop its buffered TimerFired (the workflow never
+                    // saw it) and write TimerCanceled instead.
+                    startedEventId = RemoveBufferedTimerFired(s, id);
+                }
+
                 AddEvent(m, run, EventType.TimerCanceled, e =>
                     e.TimerCanceledEventAttributes = new TimerCanceledEventAttributes
                     {
                         TimerId = id,
-                        StartedEventId = timer.StartedEventId,
+                        StartedEventId = startedEventId,
                         WorkflowTaskCompletedEventId = completedId,
                         Identity = identity,
                     });

@@ -355,7 +355,7 @@ internal sealed partial class HistoryEngine
             PersistTransient(m, run, wft);
         }
 
-        if (hasClose && (s.Buffered.Count > 0 || run.AdmittedUpdates.Count > 0))
+        if (hasClose && (UnhandledBufferedEvents(s, req) > 0 || run.AdmittedUpdates.Count > 0))
         {
             // Something arrived while the workflow decided to close: it must see it first.
             AddEvent(m, run, EventType.WorkflowTaskFailed, e =>

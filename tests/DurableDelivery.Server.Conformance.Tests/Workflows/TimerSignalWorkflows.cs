@@ -131,3 +131,46 @@ public class WaitForeverWorkflow
         }
     }
 }
+
+/// <summary>
+/// Starts a one-second timer in its first task, then on a signal runs a local activity that blocks on the test's gate
+/// (the timer fires meanwhile, while the task is running) and cancels the timer when the activity returns. The
+/// workflow never saw the timer fire, so to it the timer is cancelled.
+/// </summary>
+[Workflow]
+public class CancelFiredTimerWorkflow
+{
+    private bool go;
+
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        using var source = new CancellationTokenSource();
+        var timer = Workflow.DelayAsync(TimeSpan.FromSeconds(1), source.Token);
+        await Workflow.WaitConditionAsync(() => go);
+        await Workflow.ExecuteLocalActivityAsync((GateActivities a) => a.WaitForGateAsync(),
+            new LocalActivityOptions { StartToCloseTimeout = TimeSpan.FromSeconds(30) });
+        if (timer.IsCompleted)
+        {
+            return "timer had fired";
+        }
+
+        source.Cancel();
+        try
+        {
+            await timer;
+            return "timer fired";
+        }
+        catch (OperationCanceledException)
+        {
+            return "timer cancelled";
+        }
+    }
+
+    [WorkflowSignal]
+    public Task GoAsync()
+    {
+        go = true;
+        return Task.CompletedTask;
+    }
+}
