@@ -49,15 +49,13 @@ internal sealed class BenchRunner(BenchSettings settings)
                     var runs = throughput[c] = [];
                     for (var i = 0; i < settings.Repeats; i++)
                     {
-                        var (sleeps0, slept0) = (SqliteWaits.Sleeps, SqliteWaits.SleptMicroseconds);
                         var r = await ThroughputBench.RunAsync(NextDir($"tp{c}"), c, settings.Duration, settings.EagerStart, settings).ConfigureAwait(false);
                         runs.Add(r);
-                        var sleeps = SleepsLine(sleeps0, slept0);
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
                             $"  N={c,3} run {i + 1}: {r.PerSecond,8:N0} wf/s ({r.Workflows} in {r.Seconds:0.00}s), {r.CommitsPerWorkflow:0.00} commits/wf, {r.OperationsPerWorkflow:0.00} ops/wf, " +
                             $"{(double)r.Operations / Math.Max(1, r.Commits):0.0} ops/commit, {r.PagesPerWorkflow:0.0} WAL pages/wf, {(double)r.LockContentions / r.Workflows:0.00} lock contentions/wf, {(double)r.WorkItems / r.Workflows:0.0} pool items/wf ({r.PoolThreads} threads), {r.BytesPerWorkflow / 1024:N1} KiB/wf, {r.CpuMsPerWorkflow:0.000} CPU ms/wf; step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms " +
-                            $"({r.StepLatenciesMs.Length} samples); workflow p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms; {sleeps}"));
+                            $"({r.StepLatenciesMs.Length} samples); workflow p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms"));
                     }
 
                     var rates = runs.Select(r => r.PerSecond).ToList();
@@ -88,16 +86,14 @@ internal sealed class BenchRunner(BenchSettings settings)
                     var runs = new List<OpenLoopResult>();
                     for (var i = 0; i < settings.Repeats; i++)
                     {
-                        var (sleeps0, slept0) = (SqliteWaits.Sleeps, SqliteWaits.SleptMicroseconds);
                         var r = await OpenLoopBench.RunAsync(NextDir($"open{rate:0}"), rate, settings.Duration, settings).ConfigureAwait(false);
                         runs.Add(r);
-                        var sleeps = SleepsLine(sleeps0, slept0);
                         Line(string.Create(
                             CultureInfo.InvariantCulture,
                             $"  offered {rate,5:0} wf/s run {i + 1}: completed {r.CompletedPerSecond,6:N0} wf/s ({r.Completed} in {r.Seconds:0.00}s), max in flight {r.MaxInFlight}, start lag max {r.MaxStartLagMs:0.0} ms; " +
                             $"step p50 {Stats.Percentile(r.StepLatenciesMs, 50):0.000} ms p99 {Stats.Percentile(r.StepLatenciesMs, 99):0.000} ms ({r.StepLatenciesMs.Length} samples); " +
                             $"workflow (from due) p50 {Stats.Percentile(r.EndToEndMs, 50):0.00} ms p99 {Stats.Percentile(r.EndToEndMs, 99):0.00} ms; " +
-                            $"writer: {r.CommitMs.Length} commits, batch work p50 {Stats.Percentile(r.BatchWorkMs, 50):0.000} p99 {Stats.Percentile(r.BatchWorkMs, 99):0.000} max {Stats.Percentile(r.BatchWorkMs, 100):0.0} ms, COMMIT (WAL write + sync) p50 {Stats.Percentile(r.CommitMs, 50):0.000} p99 {Stats.Percentile(r.CommitMs, 99):0.000} max {Stats.Percentile(r.CommitMs, 100):0.0} ms; GC: {r.GcCounts[0]}/{r.GcCounts[1]}/{r.GcCounts[2]} collections (gen0/1/2), {r.GcPause.TotalMilliseconds:0} ms paused; WAL restarted {r.WalRestarts} times, file {r.WalBytes / 1048576.0:0} MiB at the end; {sleeps}"));
+                            $"writer: {r.CommitMs.Length} commits, batch work p50 {Stats.Percentile(r.BatchWorkMs, 50):0.000} p99 {Stats.Percentile(r.BatchWorkMs, 99):0.000} max {Stats.Percentile(r.BatchWorkMs, 100):0.0} ms, COMMIT (WAL write + sync) p50 {Stats.Percentile(r.CommitMs, 50):0.000} p99 {Stats.Percentile(r.CommitMs, 99):0.000} max {Stats.Percentile(r.CommitMs, 100):0.0} ms; GC: {r.GcCounts[0]}/{r.GcCounts[1]}/{r.GcCounts[2]} collections (gen0/1/2), {r.GcPause.TotalMilliseconds:0} ms paused; WAL restarted {r.WalRestarts} times, file {r.WalBytes / 1048576.0:0} MiB at the end"));
                     }
 
                     var p50 = runs.Select(r => Stats.Percentile(r.StepLatenciesMs, 50)).ToList();
@@ -178,18 +174,12 @@ internal sealed class BenchRunner(BenchSettings settings)
 
     private string NextDir(string name) => Path.Combine(settings.DataRoot, $"{++dirs:D2}-{name}");
 
-    /// <summary>What SQLite asked the VFS to sleep since the counters were read (only counted with the store's exact sleep).</summary>
-    private string SleepsLine(long sleeps0, long slept0) => settings.LibrarySleep
-        ? "VFS sleeps not counted (--library-sleep)"
-        : string.Create(CultureInfo.InvariantCulture, $"VFS sleeps {SqliteWaits.Sleeps - sleeps0} ({(SqliteWaits.SleptMicroseconds - slept0) / 1000.0:0.###} ms asked)");
-
     private void PrintMachine()
     {
         var memKb = File.Exists("/proc/meminfo")
             ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]
             : null;
         var memGiB = memKb is null ? double.NaN : long.Parse(memKb, CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
-        SqliteNative.KeepLibrarySleep = settings.LibrarySleep;
         SqliteNative.LibraryThreading = settings.SqliteSerialized;
         SqliteWriter.AlwaysSavepoints = settings.Savepoints;
         SqliteNative.EnsureInitialized();
@@ -201,7 +191,6 @@ internal sealed class BenchRunner(BenchSettings settings)
         Line($"  SQLite threading: {(SqliteNative.Configured ? "multi-thread, no memory statistics (the store's configuration)" : settings.SqliteSerialized ? "serialized, memory statistics (--sqlite-serialized)" : "serialized (SQLite was initialized before the store could configure it)")}");
         Line($"  writer batches: {(settings.Savepoints ? "a savepoint per operation (--savepoints)" : "without savepoints, run again with them when an operation throws")}");
         Line($"  run ids: {(settings.RandomRunIds ? "random, UUID version 4 (--random-run-ids)" : "time-ordered, UUID version 7 (the client's)")}");
-        Line($"  SQLite VFS sleep: {(settings.LibrarySleep ? "the library's own (--library-sleep; the bundled build rounds up to whole seconds)" : "exact (the store's VFS, SqliteWaits)")}");
         Line($"  data root: {settings.DataRoot} (every store and the commit-rate file live here: one file system)");
         Line($"  settings: repeats {settings.Repeats}, throughput run {settings.Duration.TotalSeconds:0.#} s, commit-rate run {settings.CommitDuration.TotalSeconds:0.#} s{(settings.Quick ? " (--quick)" : string.Empty)}; workflows started {(settings.EagerStart ? "with RequestEagerStart (eager workflow start)" : "normally (no eager start)")}; worker options: defaults (MaxConcurrentWorkflowTasks {defaults.MaxConcurrentWorkflowTasks}, MaxConcurrentActivities {defaults.MaxConcurrentActivities}, " +
             $"DeadlockTimeout {(defaults.DeadlockTimeout == Timeout.InfiniteTimeSpan ? "off" : $"{defaults.DeadlockTimeout.TotalSeconds:0.#} s")})");

@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public const string Usage =
         "usage: DurableDelivery.Bench [--quick] [--repeats N] [--duration SECONDS] [--only commit,throughput,resume] [--concurrency 1,10,100] " +
-        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--library-sleep] [--sqlite-serialized] [--savepoints] [--random-run-ids]\n" +
+        "[--resume-count N] [--data-root DIR] [--keep] [--eager-start] [--warmup SECONDS] [--rate 500,1000,2000] [--max-poll MS] [--wal-restart-frames N] [--sqlite-serialized] [--savepoints] [--random-run-ids]\n" +
         "  --only also takes 'openloop' (figure 3b: step latency at the offered rates of --rate; not in the default set)";
 
     public bool Quick { get; init; }
@@ -34,12 +34,6 @@ internal sealed record BenchSettings
 
     /// <summary>Gets the WAL size (frames) at which the store's writer restarts the WAL (null: the default, 16,384); a huge value turns restarts off (the engine before them).</summary>
     public int? WalRestartFrames { get; init; }
-
-    /// <summary>
-    /// Gets a value indicating whether SQLite keeps its library's own VFS sleep (the bundled build's rounds up to whole
-    /// seconds) instead of the store's exact one: the engine before session 7, for an A/B run.
-    /// </summary>
-    public bool LibrarySleep { get; init; }
 
     /// <summary>Gets a value indicating whether SQLite keeps its default serialized mode and memory statistics (the engine before session 7), for an A/B run.</summary>
     public bool SqliteSerialized { get; init; }
@@ -93,7 +87,6 @@ internal sealed record BenchSettings
                 "--data-root" => s with { DataRoot = Path.GetFullPath(Value()) },
                 "--keep" => s with { Keep = true },
                 "--eager-start" => s with { EagerStart = true },
-                "--library-sleep" => s with { LibrarySleep = true },
                 "--sqlite-serialized" => s with { SqliteSerialized = true },
                 "--savepoints" => s with { Savepoints = true },
                 "--random-run-ids" => s with { RandomRunIds = true },

@@ -15,9 +15,9 @@ internal sealed class StatementCounter
 /// <summary>Prepared commands cached per SQL text on one connection (the hot paths run the same few statements).</summary>
 /// <remarks>
 /// <see cref="Exec"/> and <see cref="Scalar"/> run their statement on the connection's raw SQLite handle (see
-/// <see cref="RawStatement"/>): Microsoft.Data.Sqlite 6 allocates a data reader, a statement enumerator, a stopwatch and,
+/// <see cref="RawStatement"/>): Microsoft.Data.Sqlite 6 allocated a data reader, a statement enumerator, a stopwatch and,
 /// per parameter, a binder and the parameter's name in UTF-8 on every execution, which was about a quarter of the
-/// process's allocations in the engine benchmark. <see cref="Query{T}"/> keeps the library's reader (its callers map rows
+/// process's allocations in the engine benchmark (measured before the move to Microsoft.Data.Sqlite 10). <see cref="Query{T}"/> keeps the library's reader (its callers map rows
 /// from a <see cref="SqliteDataReader"/>).
 /// </remarks>
 internal sealed class SqlCommands(SqliteConnection connection, StatementCounter? counter = null) : IDisposable

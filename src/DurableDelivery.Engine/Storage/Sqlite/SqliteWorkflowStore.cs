@@ -164,8 +164,8 @@ internal sealed partial class SqliteWorkflowStore : IWorkflowStore
             : "PRAGMA query_only=1; PRAGMA cache_size=-16384;";
         cmd.ExecuteNonQuery();
 
-        // What PRAGMA busy_timeout=30000 would set, with waits that last what they ask on every SQLite build.
-        SqliteWaits.SetBusyTimeout(conn.Handle!, BusyTimeoutMilliseconds);
+        // What PRAGMA busy_timeout=30000 sets: SQLite's own busy handler (1, 2, 5 ... 100 ms between tries).
+        SQLitePCL.raw.sqlite3_busy_timeout(conn.Handle!, BusyTimeoutMilliseconds);
     }
 
     /// <summary>How long a store connection waits for another process's lock before SQLITE_BUSY: 30 s.</summary>

@@ -297,7 +297,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private void RestartWal()
     {
         var db = connection.Handle!;
-        SqliteWaits.SetBusyTimeout(db, RestartBusyMilliseconds);
+        SQLitePCL.raw.sqlite3_busy_timeout(db, RestartBusyMilliseconds);
         try
         {
             if (SQLitePCL.raw.sqlite3_wal_checkpoint_v2(db, "main", SQLitePCL.raw.SQLITE_CHECKPOINT_RESTART, out _, out _) == SQLitePCL.raw.SQLITE_OK)
@@ -317,7 +317,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         finally
         {
-            SqliteWaits.SetBusyTimeout(db, SqliteWorkflowStore.BusyTimeoutMilliseconds);
+            SQLitePCL.raw.sqlite3_busy_timeout(db, SqliteWorkflowStore.BusyTimeoutMilliseconds);
         }
     }
 
