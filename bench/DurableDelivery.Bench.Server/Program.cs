@@ -19,6 +19,7 @@ string Arg(string name, string fallback)
 
 var duration = TimeSpan.FromSeconds(double.Parse(Arg("--duration", "5"), CultureInfo.InvariantCulture));
 var levels = Arg("--concurrency", "1,10,100").Split(',').Select(int.Parse).ToArray();
+var warmup = TimeSpan.FromSeconds(double.Parse(Arg("--warmup", "5"), CultureInfo.InvariantCulture));
 var repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
 var only = Arg("--only", "throughput,resume,memory").Split(',');
 var resumeCount = int.Parse(Arg("--resume-count", "1000"), CultureInfo.InvariantCulture);
@@ -68,7 +69,7 @@ async Task RunThroughputAsync()
             var run = worker.ExecuteAsync(stop.Token);
             // Warm-up: JIT and connections.
             StepActivities.Recording = false;
-            await ClosedLoopAsync(client, queue, Math.Max(n, 10), TimeSpan.FromSeconds(2));
+            await ClosedLoopAsync(client, queue, Math.Max(n, 10), warmup);
             StepActivities.Gaps.Clear();
             StepActivities.Recording = true;
             var serverCpu0 = server.CpuTime();

@@ -15,6 +15,7 @@ internal static class CommandGroups
         ("workflow", Workflow.WorkflowCommands.Create),
         ("worker", Worker.WorkerCommands.Create),
         ("local", Local.LocalCommands.Create),
+        ("server", Server.ServerCommands.Create),
     ];
 
     /// <summary>Every top-level command, in the order <c>--help</c> lists them.</summary>

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using DurableDelivery.Cli.Common;
+using DurableDelivery.Server.Hosting;
+
+namespace DurableDelivery.Cli.Server;
+
+/// <summary>
+/// <c>ddctl server start-dev</c>: the embedded Temporal server (one process, Temporal's gRPC API on SQLite), with the
+/// flags of <c>temporal server start-dev</c>. The database defaults to <c>&lt;data-dir&gt;/temporal.db</c>.
+/// </summary>
+internal static class ServerCommands
+{
+    /// <summary>The database file name inside the data dir.</summary>
+    public const string DatabaseFile = "temporal.db";
+
+    public static Command Create() => CommandGroup.Create(
+        "server", "Run the embedded Temporal server (a single-node Temporal server on SQLite). " + ExitCodes.Help,
+        StartDev());
+
+    private static Command StartDev()
+    {
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "gRPC port for clients and workers (as temporal server start-dev).",
+            HelpName = "port",
+            DefaultValueFactory = _ => 7233,
+        };
+        var ip = new Option<string>("--ip")
+        {
+            Description = "Address to listen on.",
+            HelpName = "address",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
+        var db = new Option<string?>("--db-filename", "-f")
+        {
+            Description = $"SQLite file for workflows and history; defaults to <data-dir>/{DatabaseFile}.",
+            HelpName = "path",
+        };
+        var ns = new Option<string[]>("--namespace", "-n")
+        {
+            Description = "Another namespace to create; repeatable ('default' always exists).",
+            HelpName = "name",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var level = new Option<string>("--log-level")
+        {
+            Description = "Log level: debug (one line per RPC), info, warn, error.",
+            HelpName = "level",
+            DefaultValueFactory = _ => "info",
+        }.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        var dataDir = CliOptions.DataDir();
+        var command = new Command(
+            "start-dev",
+            "Start the embedded Temporal server in the foreground until Ctrl+C or SIGTERM. Point Temporal clients, "
+            + "workers, ddctl (--address) or the temporal CLI at the address it prints.\n"
+            + "Example: ddctl server start-dev --port 7233 --namespace deliveries")
+        {
+            port, ip, db, ns, level, dataDir,
+        };
+        command.Action = new CliAction(async (parse, ct) =>
+        {
+            var args = new List<string>
+            {
+                "server", "start-dev",
+                "--port", parse.GetValue(port).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--ip", parse.GetValue(ip)!,
+                "--db-filename", parse.GetValue(db) ?? Path.Combine(Path.GetFullPath(parse.GetValue(dataDir)!), DatabaseFile),
+                "--log-level", parse.GetValue(level)!,
+            };
+            foreach (var name in parse.GetValue(ns) ?? [])
+            {
+                args.Add("--namespace");
+                args.Add(name);
+            }
+
+            var code = await ServerMain.RunAsync(args).ConfigureAwait(false);
+            return code switch
+            {
+                0 => ExitCodes.Ok,
+                2 => ExitCodes.BadInput,
+                _ => ExitCodes.Unavailable,
+            };
+        });
+        return command;
+    }
+}
