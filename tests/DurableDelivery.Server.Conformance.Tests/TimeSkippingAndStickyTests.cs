@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DurableDelivery.Server.Conformance.Tests.Support;
 using DurableDelivery.Server.Conformance.Tests.Workflows;
 using Temporalio.Api.Enums.V1;
+using Google.Protobuf.WellKnownTypes;
 using Temporalio.Api.TestService.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
@@ -161,5 +162,85 @@ public class TimeSkippingAndStickyTests
             (await handle.GetResultAsync()).ShouldBe(["to the first worker", "to the second worker"]);
             await Replay.AssertReplaysAsync(handle, typeof(SignalCollectorWorkflow));
         });
+    }
+
+    [ConformanceFact]
+    public async Task TimeSkipping_ActivityRetryBackoffsAndTimers_AreSkipped()
+    {
+        await using var env = await ServerEnvironment.StartAsync(timeSkipping: true);
+        var queue = ServerEnvironment.NewTaskQueue("skipretries");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<LongRunningWorkflow>().AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            // Two one-hour retry backoffs, then a day: 26 hours of workflow time, in well under the test's timeout.
+            var watch = Stopwatch.StartNew();
+            var handle = await env.Client.StartWorkflowAsync((LongRunningWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            (await handle.GetResultAsync()).ShouldBe("took 26 hours of workflow time");
+            watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+            activities.Attempts.ToArray().ShouldBe([1, 2, 3]);
+            await Replay.AssertReplaysAsync(handle, typeof(LongRunningWorkflow));
+        });
+    }
+
+    [ConformanceFact]
+    public async Task TimeSkipping_UnlockedSleep_AdvancesExactlyTheGivenTime()
+    {
+        // WorkflowEnvironment.DelayAsync on the test server: unlock, let the clock move by the duration, lock again.
+        await using var env = await ServerEnvironment.StartAsync(timeSkipping: true, startLocked: true);
+        var queue = ServerEnvironment.NewTaskQueue("unlockwithsleep");
+        var testService = env.Client.Connection.TestService;
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<SleepWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync(
+                (SleepWorkflow wf) => wf.RunAsync(TimeSpan.FromHours(2)), new(id: $"wf-{queue}", taskQueue: queue));
+            await Eventually.EventuallyAsync(
+                async () => Replay.Types(await handle.FetchHistoryAsync()).Contains(EventType.TimerStarted),
+                TimeSpan.FromSeconds(20), "the workflow started its two-hour timer");
+            var before = (await testService.GetCurrentTimeAsync(new())).Time.ToDateTimeOffset();
+            await testService.UnlockTimeSkippingWithSleepAsync(
+                new SleepRequest { Duration = Duration.FromTimeSpan(TimeSpan.FromHours(1)) });
+            var after = (await testService.GetCurrentTimeAsync(new())).Time.ToDateTimeOffset();
+            (after - before).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromHours(1));
+            (after - before).ShouldBeLessThan(TimeSpan.FromHours(2), "skipping went past the sleep");
+            (await handle.DescribeAsync()).Status.ShouldBe(WorkflowExecutionStatus.Running);
+
+            await testService.UnlockTimeSkippingWithSleepAsync(
+                new SleepRequest { Duration = Duration.FromTimeSpan(TimeSpan.FromHours(1)) });
+            await testService.UnlockTimeSkippingAsync(new UnlockTimeSkippingRequest());
+            (await handle.GetResultAsync()).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromHours(2));
+            await testService.LockTimeSkippingAsync(new LockTimeSkippingRequest());
+            await Replay.AssertReplaysAsync(handle, typeof(SleepWorkflow));
+        });
+    }
+
+    [ConformanceFact]
+    public async Task TimeSkipping_UnlockedSleeps_NeverSkipPastTheirEnd()
+    {
+        // A later due time is pending (a far sleep); each unlocked one-hour sleep must stop at its own end. Skipping
+        // raced the sleep: the timer loop could skip to the later time it had looked at before the sleep's end was
+        // added, or before the sleep took its lock back.
+        await using var env = await ServerEnvironment.StartAsync(timeSkipping: true, startLocked: true);
+        var testService = env.Client.Connection.TestService;
+        var start = (await testService.GetCurrentTimeAsync(new())).Time.ToDateTimeOffset();
+        using var stop = new CancellationTokenSource();
+        var farSleep = testService.SleepUntilAsync(
+            new SleepUntilRequest { Timestamp = Timestamp.FromDateTimeOffset(start + TimeSpan.FromDays(1000)) },
+            new Temporalio.Client.RpcOptions { CancellationToken = stop.Token });
+        var hour = new SleepRequest { Duration = Duration.FromTimeSpan(TimeSpan.FromHours(1)) };
+        for (var i = 0; i < 100; i++)
+        {
+            var before = (await testService.GetCurrentTimeAsync(new())).Time.ToDateTimeOffset();
+            await testService.UnlockTimeSkippingWithSleepAsync(hour);
+            var after = (await testService.GetCurrentTimeAsync(new())).Time.ToDateTimeOffset();
+            (after - before).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromHours(1));
+            (after - before).ShouldBeLessThan(TimeSpan.FromHours(1.5), $"sleep {i} went past its end");
+        }
+
+        farSleep.IsCompleted.ShouldBeFalse(farSleep.Exception?.ToString());
+        await stop.CancelAsync();
+        await Should.ThrowAsync<Exception>(() => farSleep);
     }
 }

@@ -177,4 +177,82 @@ public class VisibilityTests
             await Replay.AssertReplaysAsync(handle, typeof(SignalCollectorWorkflow));
         });
     }
+
+    [ConformanceFact]
+    public async Task SearchAttributes_EveryType_RoundTripAndFilterAndUnset()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        await env.Client.Connection.OperatorService.AddSearchAttributesAsync(new AddSearchAttributesRequest
+        {
+            Namespace = env.Client.Options.Namespace,
+            SearchAttributes =
+            {
+                [TypedAttributesWorkflow.Rank.Name] = IndexedValueType.Int,
+                [TypedAttributesWorkflow.Score.Name] = IndexedValueType.Double,
+                [TypedAttributesWorkflow.Vip.Name] = IndexedValueType.Bool,
+                [TypedAttributesWorkflow.Since.Name] = IndexedValueType.Datetime,
+                [TypedAttributesWorkflow.Tags.Name] = IndexedValueType.KeywordList,
+                [TypedAttributesWorkflow.Notes.Name] = IndexedValueType.Text,
+            },
+        });
+        var queue = ServerEnvironment.NewTaskQueue("typedattributes");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<TypedAttributesWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var since = new DateTimeOffset(2024, 5, 6, 7, 8, 9, TimeSpan.Zero);
+            var gold = new TypedAttributes(7, 1.5, true, since, ["blue", "green"], "urgent delivery to Oslo");
+            var plain = new TypedAttributes(2, 9.25, false, since.AddYears(-3), ["red"], "routine");
+            var goldHandle = await env.Client.StartWorkflowAsync((TypedAttributesWorkflow wf) => wf.RunAsync(gold),
+                new(id: $"gold-{queue}", taskQueue: queue));
+            var plainHandle = await env.Client.StartWorkflowAsync((TypedAttributesWorkflow wf) => wf.RunAsync(plain),
+                new(id: $"plain-{queue}", taskQueue: queue));
+            await Eventually.EventuallyAsync(
+                async () => (await env.Client.CountWorkflowsAsync("Rank IS NOT NULL")).Count == 2,
+                TimeSpan.FromSeconds(20), "both workflows upserted their attributes");
+
+            var attributes = (await goldHandle.DescribeAsync()).TypedSearchAttributes;
+            attributes.Get(TypedAttributesWorkflow.Rank).ShouldBe(7);
+            attributes.Get(TypedAttributesWorkflow.Score).ShouldBe(1.5);
+            attributes.Get(TypedAttributesWorkflow.Vip).ShouldBeTrue();
+            attributes.Get(TypedAttributesWorkflow.Since).ShouldBe(since);
+            attributes.Get(TypedAttributesWorkflow.Tags).ShouldBe(["blue", "green"]);
+            attributes.Get(TypedAttributesWorkflow.Notes).ShouldBe("urgent delivery to Oslo");
+
+            foreach (var query in new[]
+            {
+                "Rank >= 5 AND Score < 2.5", "Vip = true", "Since > '2023-01-01T00:00:00Z'", "Tags = 'blue'",
+                "Tags IN ('green', 'yellow')", "Notes = 'urgent'", "Rank BETWEEN 6 AND 8",
+            })
+            {
+                (await ListIdsAsync(env, query)).ShouldBe([goldHandle.Id], query);
+            }
+
+            (await ListIdsAsync(env, "Tags = 'red' OR Vip = false")).ShouldBe([plainHandle.Id]);
+
+            await goldHandle.SignalAsync(wf => wf.ClearTagsAsync());
+            await Eventually.EventuallyAsync(async () => (await ListIdsAsync(env, "Tags = 'blue'")).Count == 0,
+                TimeSpan.FromSeconds(20), "the unset tags are no longer listed");
+            (await goldHandle.DescribeAsync()).TypedSearchAttributes.ContainsKey(TypedAttributesWorkflow.Tags)
+                .ShouldBeFalse();
+            (await ListIdsAsync(env, "Tags IS NULL")).ShouldBe([goldHandle.Id]);
+
+            await goldHandle.SignalAsync(wf => wf.FinishAsync());
+            await plainHandle.SignalAsync(wf => wf.FinishAsync());
+            await goldHandle.GetResultAsync();
+            await plainHandle.GetResultAsync();
+            await Replay.AssertReplaysAsync(goldHandle, typeof(TypedAttributesWorkflow));
+            await Replay.AssertReplaysAsync(plainHandle, typeof(TypedAttributesWorkflow));
+        });
+    }
+
+    private static async Task<List<string>> ListIdsAsync(ServerEnvironment env, string query)
+    {
+        var ids = new List<string>();
+        await foreach (var execution in env.Client.ListWorkflowsAsync(query))
+        {
+            ids.Add(execution.Id);
+        }
+
+        return ids;
+    }
 }

@@ -53,20 +53,39 @@ internal sealed class TestServiceFrontend(HistoryEngine engine)
         return new SleepResponse();
     }
 
-    /// <summary>UnlockTimeSkippingWithSleep: unlock, let the clock move by the duration, lock again.</summary>
+    /// <summary>
+    /// UnlockTimeSkippingWithSleep: unlock, let the clock move by the duration, lock again. The lock is taken back by
+    /// the timer loop the moment it reaches the end of the sleep, as the Java test server's timer does: taken back by
+    /// this call after it wakes, skipping could already have run on to a later timer.
+    /// </summary>
     public async Task<SleepResponse> UnlockTimeSkippingWithSleep(SleepRequest request, ServerCallContext context)
     {
         RequireSkipping();
         RequestValidator.Duration(request.Duration, "Duration");
         var target = Clock.Now + (request.Duration?.ToTimeSpan() ?? TimeSpan.Zero);
+        var relocked = 0;
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Relock()
+        {
+            if (Interlocked.Exchange(ref relocked, 1) == 0)
+            {
+                Clock.Lock();
+            }
+        }
+
+        engine.AddSleepMarker(target, () =>
+        {
+            Relock();
+            reached.TrySetResult();
+        });
         Clock.Unlock();
         try
         {
-            await SleepUntilAsync(target, context.CancellationToken).ConfigureAwait(false);
+            await reached.Task.WaitAsync(context.CancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Clock.Lock();
+            Relock();
         }
 
         return new SleepResponse();

@@ -44,7 +44,7 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
         this.matching = matching;
         this.limits = limits;
         this.logger = logger;
-        timers = new TimerQueue(clock, FireTimerAsync, IsIdle, logger);
+        timers = new TimerQueue(clock, FireTimerAsync, IfIdle, logger);
         Namespaces = new NamespaceRegistry();
     }
 
@@ -108,12 +108,11 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
             }
         }
 
-        // Recovery writes only namespaces; tasks go to matching at once (nothing to wait for).
-        store.CommitAsync(m.Batch).GetAwaiter().GetResult();
-        foreach (var action in m.AfterCommit)
-        {
-            action();
-        }
+        // What recovery changed (a dropped speculative task, buffered events written, a new task scheduled) is
+        // committed like any operation before anything is served: otherwise history would keep a gap where those
+        // events were.
+        Flush(m).GetAwaiter().GetResult();
+        Apply(m);
 
         timers.Start();
         logger.LogInformation("Recovered {Runs} open runs", data.OpenRuns.Count);
@@ -257,16 +256,22 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
             JsonSerializer.SerializeToUtf8Bytes(s, JsonOptions));
     }
 
-    /// <summary>Adds a due time that does nothing but lets skipping reach it (TestService sleeps).</summary>
-    public void AddSleepMarker(DateTimeOffset due) =>
-        timers.Add(new TimerEntry("", TimerKind.UserTimer, 0, 0, null, Nanos.From(due)));
+    /// <summary>
+    /// Adds a due time that lets skipping reach it (TestService sleeps); <paramref name="onDue"/>, if given, runs on
+    /// the timer loop when it is reached, before time can skip any further.
+    /// </summary>
+    public void AddSleepMarker(DateTimeOffset due, Action? onDue = null) =>
+        timers.Add(new TimerEntry("", TimerKind.UserTimer, 0, 0, null, Nanos.From(due)) { OnDue = onDue });
 
-    /// <summary>Whether nothing is outstanding (no workflow or activity task anywhere): time may skip.</summary>
-    private bool IsIdle()
+    /// <summary>
+    /// Runs <paramref name="action"/> (time skipping) if nothing is outstanding (no workflow or activity task, no
+    /// query anywhere), under the engine's lock so that nothing becomes outstanding meanwhile.
+    /// </summary>
+    private bool IfIdle(Func<bool> action)
     {
         lock (gate)
         {
-            return busyRuns.Count == 0;
+            return busyRuns.Count == 0 && action();
         }
     }
 

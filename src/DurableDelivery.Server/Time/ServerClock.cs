@@ -7,6 +7,9 @@ namespace DurableDelivery.Server.Time;
 /// </summary>
 internal sealed class ServerClock
 {
+    /// <summary>The longest single real-time wait; longer waits are taken in steps.</summary>
+    private static readonly TimeSpan MaxRealWait = TimeSpan.FromMinutes(1);
+
     private readonly TimeProvider real;
     private readonly object gate = new();
     private TimeSpan offset;
@@ -62,10 +65,19 @@ internal sealed class ServerClock
         while (Now < target)
         {
             var change = NextChange;
-            await Task.WhenAny(change, Task.Delay(RealDelayUntil(target), ct)).ConfigureAwait(false);
+
+            // Task.Delay takes at most about 49 days; the loop re-checks, so a sleep may be as long as one likes.
+            var delay = RealDelayUntil(target);
+            if (delay > MaxRealWait)
+            {
+                delay = MaxRealWait;
+            }
+
+            await Task.WhenAny(change, Task.Delay(delay, ct)).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
         }
     }
+
 
     /// <summary>The server's current time.</summary>
     public DateTimeOffset Now

@@ -29,8 +29,16 @@ internal enum TimerKind
     FirstTaskBackoff,
 }
 
-/// <summary>One due time. Stale entries are harmless: the engine checks each against the run's state when it fires.</summary>
-internal sealed record TimerEntry(string RunId, TimerKind Kind, long Id, int Attempt, string? Name, long Due);
+/// <summary>One due time. Stale entries are harmless: the engine checks each against the run's state when it fires.
+/// </summary>
+internal sealed record TimerEntry(string RunId, TimerKind Kind, long Id, int Attempt, string? Name, long Due)
+{
+    /// <summary>
+    /// Run by the timer loop itself when the entry is due, instead of firing it to the engine, and before the loop
+    /// looks at the next entry or skips time again (so a sleep can re-lock skipping exactly at its end).
+    /// </summary>
+    public Action? OnDue { get; init; }
+}
 
 /// <summary>
 /// The durable timer queue's in-memory side: every due time of every open run (rebuilt from mutable state at start-up),
@@ -43,18 +51,24 @@ internal sealed class TimerQueue : IAsyncDisposable
     private readonly PriorityQueue<TimerEntry, long> entries = new();
     private readonly ServerClock clock;
     private readonly Func<TimerEntry, Task> fire;
-    private readonly Func<bool> idle;
+    private readonly Func<Func<bool>, bool> ifIdle;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stop = new();
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? loop;
 
     /// <summary>Creates the queue; <see cref="Start"/> starts firing.</summary>
-    public TimerQueue(ServerClock clock, Func<TimerEntry, Task> fire, Func<bool> idle, ILogger logger)
+    /// <param name="clock">The server clock.</param>
+    /// <param name="fire">Fires a due entry.</param>
+    /// <param name="ifIdle">Runs the given function if nothing is outstanding (no workflow or activity task),
+    /// atomically with respect to whatever could make something outstanding, and returns its result; false when
+    /// something is outstanding.</param>
+    /// <param name="logger">The logger.</param>
+    public TimerQueue(ServerClock clock, Func<TimerEntry, Task> fire, Func<Func<bool>, bool> ifIdle, ILogger logger)
     {
         this.clock = clock;
         this.fire = fire;
-        this.idle = idle;
+        this.ifIdle = ifIdle;
         this.logger = logger;
         clock.Changed += Wake;
     }
@@ -119,6 +133,12 @@ internal sealed class TimerQueue : IAsyncDisposable
             {
                 try
                 {
+                    if (due.OnDue is { } onDue)
+                    {
+                        onDue();
+                        continue;
+                    }
+
                     await fire(due).ConfigureAwait(false);
                 }
                 catch (Exception ex)
@@ -129,9 +149,8 @@ internal sealed class TimerQueue : IAsyncDisposable
                 continue;
             }
 
-            if (next is not null && clock.MaySkip && idle())
+            if (next is not null && clock.MaySkip && ifIdle(() => TrySkipTo(next.Value)))
             {
-                clock.SkipTo(Nanos.ToTime(next.Value));
                 continue;
             }
 
@@ -158,6 +177,25 @@ internal sealed class TimerQueue : IAsyncDisposable
                 Interlocked.CompareExchange(
                     ref wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), signal);
             }
+        }
+    }
+
+    /// <summary>
+    /// Skips to <paramref name="next"/> if it is still the earliest entry and skipping is still allowed. Checked under
+    /// the queue's lock: an earlier entry added since the loop looked (a sleep's end, added just before its unlock)
+    /// must not be skipped over.
+    /// </summary>
+    private bool TrySkipTo(long next)
+    {
+        lock (gate)
+        {
+            if (!entries.TryPeek(out _, out var first) || first != next || !clock.MaySkip)
+            {
+                return false;
+            }
+
+            clock.SkipTo(Nanos.ToTime(next));
+            return true;
         }
     }
 

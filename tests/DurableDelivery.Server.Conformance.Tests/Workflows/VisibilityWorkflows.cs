@@ -40,3 +40,77 @@ public class SleepWorkflow
         return Workflow.UtcNow - start;
     }
 }
+
+/// <summary>Values for <see cref="TypedAttributesWorkflow"/>.</summary>
+/// <param name="Rank">Int.</param>
+/// <param name="Score">Double.</param>
+/// <param name="Vip">Bool.</param>
+/// <param name="Since">Datetime.</param>
+/// <param name="Tags">KeywordList.</param>
+/// <param name="Notes">Text.</param>
+public sealed record TypedAttributes(long Rank, double Score, bool Vip, DateTimeOffset Since, string[] Tags,
+    string Notes);
+
+/// <summary>Upserts one search attribute of every type; on a signal unsets the tags; finishes on another.</summary>
+[Workflow]
+public class TypedAttributesWorkflow
+{
+    public static readonly SearchAttributeKey<long> Rank = SearchAttributeKey.CreateLong("Rank");
+    public static readonly SearchAttributeKey<double> Score = SearchAttributeKey.CreateDouble("Score");
+    public static readonly SearchAttributeKey<bool> Vip = SearchAttributeKey.CreateBool("Vip");
+    public static readonly SearchAttributeKey<DateTimeOffset> Since = SearchAttributeKey.CreateDateTimeOffset("Since");
+    public static readonly SearchAttributeKey<IReadOnlyCollection<string>> Tags =
+        SearchAttributeKey.CreateKeywordList("Tags");
+
+    public static readonly SearchAttributeKey<string> Notes = SearchAttributeKey.CreateText("Notes");
+
+    private bool clearTags;
+    private bool finished;
+
+    [WorkflowRun]
+    public async Task RunAsync(TypedAttributes values)
+    {
+        Workflow.UpsertTypedSearchAttributes(
+            Rank.ValueSet(values.Rank), Score.ValueSet(values.Score), Vip.ValueSet(values.Vip),
+            Since.ValueSet(values.Since), Tags.ValueSet(values.Tags), Notes.ValueSet(values.Notes));
+        await Workflow.WaitConditionAsync(() => clearTags || finished);
+        if (clearTags)
+        {
+            Workflow.UpsertTypedSearchAttributes(Tags.ValueUnset());
+        }
+
+        await Workflow.WaitConditionAsync(() => finished);
+    }
+
+    [WorkflowSignal]
+    public Task ClearTagsAsync()
+    {
+        clearTags = true;
+        return Task.CompletedTask;
+    }
+
+    [WorkflowSignal]
+    public Task FinishAsync()
+    {
+        finished = true;
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>An activity that fails twice (retried an hour apart each time), then a day's sleep.</summary>
+[Workflow]
+public class LongRunningWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        var start = Workflow.UtcNow;
+        await Workflow.ExecuteActivityAsync((FlakyActivities a) => a.FailTwice(), new ActivityOptions
+        {
+            StartToCloseTimeout = TimeSpan.FromSeconds(30),
+            RetryPolicy = new RetryPolicy { InitialInterval = TimeSpan.FromHours(1), BackoffCoefficient = 1 },
+        });
+        await Workflow.DelayAsync(TimeSpan.FromDays(1));
+        return $"took {(Workflow.UtcNow - start).TotalHours:0} hours of workflow time";
+    }
+}
