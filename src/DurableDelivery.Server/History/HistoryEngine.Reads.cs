@@ -315,7 +315,7 @@ internal sealed partial class HistoryEngine
         }
 
         var row = store.ReadExecution(runId);
-        return row is null ? null : System.Text.Json.JsonSerializer.Deserialize<RunState>(row.Value.State, JsonOptions);
+        return row is null ? null : System.Text.Json.JsonSerializer.Deserialize(row.Value.State, RunStateJson.Default.RunState);
     }
 
     /// <summary>Adds a namespace (RegisterNamespace); false when it exists.</summary>

@@ -21,8 +21,6 @@ namespace DurableDelivery.Server.History;
 /// </remarks>
 internal sealed partial class HistoryEngine : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
-
     private readonly object gate = new();
     private readonly Dictionary<string, Run> runs = [];
     private readonly Dictionary<(string Ns, string WorkflowId), string> current = [];
@@ -98,7 +96,7 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
 
             foreach (var (runId, stateBytes) in data.OpenRuns)
             {
-                var state = JsonSerializer.Deserialize<RunState>(stateBytes, JsonOptions)!;
+                var state = JsonSerializer.Deserialize(stateBytes, RunStateJson.Default.RunState)!;
                 var events = store.ReadEvents(runId, 1, long.MaxValue, int.MaxValue)
                     .Select(HistoryEvent.Parser.ParseFrom).ToList();
                 var run = new Run(state, events);
@@ -253,7 +251,7 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
             s.Namespace, s.WorkflowId, s.RunId, s.WorkflowType, s.TaskQueue, s.Status, s.StartTime, s.ExecutionTime,
             s.CloseTime, s.NextEventId - 1, s.HistorySize, s.ParentWorkflowId, s.ParentRunId, s.RootWorkflowId,
             s.RootRunId, SearchAttributeJson.ToJson(s.SearchAttributes),
-            JsonSerializer.SerializeToUtf8Bytes(s, JsonOptions));
+            JsonSerializer.SerializeToUtf8Bytes(s, RunStateJson.Default.RunState));
     }
 
     /// <summary>
@@ -538,7 +536,7 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
             return null;
         }
 
-        var state = JsonSerializer.Deserialize<RunState>(row.Value.State, JsonOptions)!;
+        var state = JsonSerializer.Deserialize(row.Value.State, RunStateJson.Default.RunState)!;
         var events = store.ReadEvents(runId, 1, long.MaxValue, int.MaxValue).Select(HistoryEvent.Parser.ParseFrom)
             .ToList();
         return new Run(state, events);

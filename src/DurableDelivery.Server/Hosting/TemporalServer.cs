@@ -86,7 +86,11 @@ public sealed class TemporalServer : IAsyncDisposable
                 o.MaxReceiveMessageSize = 64 * 1024 * 1024;
                 o.MaxSendMessageSize = 128 * 1024 * 1024;
                 o.EnableDetailedErrors = true;
-                o.Interceptors.Add<RpcLoggingInterceptor>();
+                if (loggerFactory.CreateLogger<RpcLoggingInterceptor>().IsEnabled(LogLevel.Debug))
+                {
+                    // Only when its lines would be written: every interceptor adds a layer to every call.
+                    o.Interceptors.Add<RpcLoggingInterceptor>();
+                }
             });
             builder.Services.AddSingleton(engine);
             builder.Services.AddSingleton<WorkflowServiceFrontend>();
