@@ -158,7 +158,7 @@ public class ActivityTests
             .AddAllActivities(activities));
         await worker.ExecuteAsync(async () =>
         {
-            var handle = await env.Client.StartWorkflowAsync((CancelActivityWorkflow wf) => wf.RunAsync(),
+            var handle = await env.Client.StartWorkflowAsync((CancelActivityWorkflow wf) => wf.RunAsync(false),
                 new(id: $"wf-{queue}", taskQueue: queue));
             await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
             await handle.SignalAsync(wf => wf.CancelActivityAsync());
@@ -260,6 +260,52 @@ public class ActivityTests
             var types = Replay.Types(history);
             types.ShouldContain(EventType.ActivityTaskCanceled);
             types[^1].ShouldBe(EventType.WorkflowExecutionCanceled);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_NoTimeLeftForAnotherAttempt_TimesOutAsScheduleToClose()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("noretrytime");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ActivityCallerWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            // Attempt 1 times out after 0.5 s; the next would start after a 2 s backoff, past the 1.5 s
+            // schedule-to-close: Temporal gives up at once and reports a schedule-to-close timeout.
+            var call = new ActivityCall("Block", 0, null, 500, ScheduleToCloseMs: 1_500, InitialIntervalMs: 2_000);
+            var handle = await env.Client.StartWorkflowAsync((ActivityCallerWorkflow wf) => wf.RunAsync(call),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var failed = await Should.ThrowAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+            var activityFailure = failed.InnerException.ShouldBeOfType<ActivityFailureException>();
+            activityFailure.RetryState.ShouldBe(RetryState.Timeout);
+            activityFailure.InnerException.ShouldBeOfType<TimeoutFailureException>()
+                .TimeoutType.ShouldBe(TimeoutType.ScheduleToClose);
+            activities.Attempts.ToArray().ShouldBe([1]);
+            await Replay.AssertReplaysAsync(handle, Workflows);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Activity_FailingAfterItsCancellationWasRequested_IsNotRetried()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("failoncancel");
+        var activities = new FlakyActivities();
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CancelActivityWorkflow>()
+            .AddAllActivities(activities));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CancelActivityWorkflow wf) => wf.RunAsync(true),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await handle.SignalAsync(wf => wf.CancelActivityAsync());
+            (await handle.GetResultAsync()).ShouldBe("CancelRequested|failed while being cancelled");
+            var history = await Replay.AssertReplaysAsync(handle, Workflows);
+            history.Events.Single(e => e.EventType == EventType.ActivityTaskFailed)
+                .ActivityTaskFailedEventAttributes.RetryState.ShouldBe(RetryState.CancelRequested);
         });
     }
 }

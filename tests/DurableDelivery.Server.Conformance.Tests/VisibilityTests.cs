@@ -20,7 +20,7 @@ public class VisibilityTests
             .AddAllActivities(activities));
         await worker.ExecuteAsync(async () =>
         {
-            var handle = await env.Client.StartWorkflowAsync((CancelActivityWorkflow wf) => wf.RunAsync(),
+            var handle = await env.Client.StartWorkflowAsync((CancelActivityWorkflow wf) => wf.RunAsync(false),
                 new(id: $"wf-{queue}", taskQueue: queue));
             await activities.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
             var description = await Eventually.UntilAsync(

@@ -322,9 +322,19 @@ internal sealed partial class HistoryEngine
     {
         var policy = RetryPolicy.Parser.ParseFrom(a.RetryPolicy);
         long? expiry = a.ScheduleToCloseMs > 0 ? a.ScheduledTime + (a.ScheduleToCloseMs * 1_000_000) : null;
-        var decision = RetryPolicies.Decide(policy, a.Attempt, failure, Now, expiry);
+
+        // As Temporal's RetryActivity: an activity whose cancellation was requested is never retried.
+        var decision = a.CancelRequested
+            ? new RetryPolicies.Decision(false, 0, RetryState.CancelRequested)
+            : RetryPolicies.Decide(policy, a.Attempt, failure, Now, expiry);
+        if (timeout is not null and not TimeoutType.ScheduleToStart && decision.State == RetryState.Timeout)
+        {
+            // A timeout that leaves no time for another attempt is reported as schedule-to-close, as Temporal does.
+            failure = ScheduleToCloseGiveUpFailure(a);
+        }
+
         m.Touch(run);
-        if (decision.Retry && !a.CancelRequested)
+        if (decision.Retry)
         {
             a.LastFailure = failure.ToByteArray();
             a.LastWorkerIdentity = a.StartedIdentity;
@@ -521,6 +531,14 @@ internal sealed partial class HistoryEngine
             failure.Cause = Failure.Parser.ParseFrom(a.LastFailure);
         }
 
+        return failure;
+    }
+
+    private static Failure ScheduleToCloseGiveUpFailure(ActivityState a)
+    {
+        var failure = TimeoutFailure(TimeoutType.ScheduleToClose, a);
+        failure.Message =
+            "Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying";
         return failure;
     }
 

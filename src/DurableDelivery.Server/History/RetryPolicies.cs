@@ -79,7 +79,7 @@ internal static class RetryPolicies
             delay = (long)Math.Min(computed, Time.Nanos.Ms(policy.MaximumInterval));
         }
 
-        if (expiry is { } end && now + (delay * 1_000_000) >= end)
+        if (expiry is { } end && now + (delay * 1_000_000) > end)
         {
             return new(false, 0, RetryState.Timeout);
         }

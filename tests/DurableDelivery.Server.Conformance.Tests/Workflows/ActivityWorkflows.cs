@@ -12,8 +12,11 @@ namespace DurableDelivery.Server.Conformance.Tests.Workflows;
 /// <param name="NonRetryableErrorType">An error type the policy does not retry, if any.</param>
 /// <param name="StartToCloseMs">Start-to-close timeout.</param>
 /// <param name="HeartbeatMs">Heartbeat timeout, 0 for none.</param>
+/// <param name="ScheduleToCloseMs">Schedule-to-close timeout, 0 for none.</param>
+/// <param name="InitialIntervalMs">The retry policy's first backoff (its coefficient is 1).</param>
 public sealed record ActivityCall(
-    string Activity, int MaximumAttempts, string? NonRetryableErrorType, int StartToCloseMs, int HeartbeatMs = 0);
+    string Activity, int MaximumAttempts, string? NonRetryableErrorType, int StartToCloseMs, int HeartbeatMs = 0,
+    int ScheduleToCloseMs = 0, int InitialIntervalMs = 10);
 
 /// <summary>Calls one activity with a fast retry policy and returns its result; a failure fails the workflow.</summary>
 [Workflow]
@@ -25,9 +28,11 @@ public class ActivityCallerWorkflow
         {
             StartToCloseTimeout = TimeSpan.FromMilliseconds(call.StartToCloseMs),
             HeartbeatTimeout = call.HeartbeatMs > 0 ? TimeSpan.FromMilliseconds(call.HeartbeatMs) : null,
+            ScheduleToCloseTimeout =
+                call.ScheduleToCloseMs > 0 ? TimeSpan.FromMilliseconds(call.ScheduleToCloseMs) : null,
             RetryPolicy = new RetryPolicy
             {
-                InitialInterval = TimeSpan.FromMilliseconds(10),
+                InitialInterval = TimeSpan.FromMilliseconds(call.InitialIntervalMs),
                 BackoffCoefficient = 1,
                 MaximumAttempts = call.MaximumAttempts,
                 NonRetryableErrorTypes = call.NonRetryableErrorType is { } type ? [type] : null,
@@ -64,17 +69,21 @@ public class CatchActivityFailureWorkflow
     }
 }
 
-/// <summary>Runs a heartbeating activity until told to cancel it, then waits for the activity to confirm.</summary>
+/// <summary>
+/// Runs a heartbeating activity until told to cancel it, then waits for the activity's outcome: cancelled, or (when
+/// the activity fails instead of accepting the cancellation) the failure's retry state and message.
+/// </summary>
 [Workflow]
 public class CancelActivityWorkflow
 {
     private bool cancel;
 
     [WorkflowRun]
-    public async Task<string> RunAsync()
+    public async Task<string> RunAsync(bool failOnCancel)
     {
         using var source = CancellationTokenSource.CreateLinkedTokenSource(Workflow.CancellationToken);
-        var activity = Workflow.ExecuteActivityAsync((FlakyActivities a) => a.HeartbeatUntilCancelledAsync(),
+        var activity = Workflow.ExecuteActivityAsync(
+            (FlakyActivities a) => a.HeartbeatUntilCancelledAsync(failOnCancel),
             new ActivityOptions
             {
                 StartToCloseTimeout = TimeSpan.FromSeconds(30),
@@ -92,6 +101,10 @@ public class CancelActivityWorkflow
         catch (ActivityFailureException e) when (e.InnerException is CanceledFailureException)
         {
             return "cancelled";
+        }
+        catch (ActivityFailureException e)
+        {
+            return $"{e.RetryState}|{e.InnerException?.Message}";
         }
     }
 
@@ -193,9 +206,12 @@ public sealed class FlakyActivities
         return "unreachable";
     }
 
-    /// <summary>Heartbeats until its cancellation arrives (through a heartbeat's answer), then reports it.</summary>
+    /// <summary>
+    /// Heartbeats until its cancellation arrives (through a heartbeat's answer), reports it, then accepts it or (when
+    /// told to) fails instead.
+    /// </summary>
     [Activity]
-    public async Task HeartbeatUntilCancelledAsync()
+    public async Task HeartbeatUntilCancelledAsync(bool failOnCancel)
     {
         var context = ActivityExecutionContext.Current;
         Started.TrySetResult(context.Info);
@@ -210,6 +226,11 @@ public sealed class FlakyActivities
         catch (OperationCanceledException)
         {
             Cancelled.TrySetResult(context.CancelReason);
+            if (failOnCancel)
+            {
+                throw new ApplicationFailureException("failed while being cancelled", "CleanupFailed");
+            }
+
             throw;
         }
     }

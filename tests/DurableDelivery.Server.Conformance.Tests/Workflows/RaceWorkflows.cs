@@ -124,7 +124,7 @@ public class CancellableActivityWorkflow
 {
     [WorkflowRun]
     public Task RunAsync() =>
-        Workflow.ExecuteActivityAsync((FlakyActivities a) => a.HeartbeatUntilCancelledAsync(), new ActivityOptions
+        Workflow.ExecuteActivityAsync((FlakyActivities a) => a.HeartbeatUntilCancelledAsync(false), new ActivityOptions
         {
             StartToCloseTimeout = TimeSpan.FromSeconds(30),
             HeartbeatTimeout = TimeSpan.FromSeconds(1),
