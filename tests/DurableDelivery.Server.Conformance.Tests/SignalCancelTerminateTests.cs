@@ -207,4 +207,26 @@ public class SignalCancelTerminateTests
             await Replay.AssertReplaysAsync(second, typeof(SignalCollectorWorkflow));
         });
     }
+
+    [ConformanceFact]
+    public async Task Cancel_CompletedWorkflow_SucceedsAsANoOp()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("cancelclosed");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<SignalCollectorWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await handle.GetResultAsync();
+
+            // Temporal answers a cancel request for a closed run with success and changes nothing; terminating a
+            // closed run is NotFound.
+            await handle.CancelAsync();
+            var history = await Replay.AssertReplaysAsync(handle, typeof(SignalCollectorWorkflow));
+            Replay.Types(history)[^1].ShouldBe(EventType.WorkflowExecutionCompleted);
+            var error = await Should.ThrowAsync<RpcException>(() => handle.TerminateAsync("too late"));
+            error.Code.ShouldBe(RpcException.StatusCode.NotFound);
+        });
+    }
 }

@@ -45,6 +45,7 @@ internal sealed partial class HistoryEngine
                         if (signalName is not null)
                         {
                             Signal(m, existing, signalName, signalInput, signalHeader, identity, signalRequestId, null);
+                            EndFirstTaskBackoff(m, existing);
                         }
 
                         return new StartResult(existing.S.RunId, false);
@@ -281,10 +282,19 @@ internal sealed partial class HistoryEngine
             });
     }
 
-    /// <summary>RequestCancelWorkflowExecution.</summary>
+    /// <summary>RequestCancelWorkflowExecution; on a closed run a successful no-op, as in Temporal.</summary>
     public Task RequestCancelAsync(RequestCancelWorkflowExecutionRequest req) => MutateAsync(m =>
     {
-        var run = OpenRunOrThrow(req.Namespace, req.WorkflowExecution);
+        var execution = req.WorkflowExecution;
+        var run = FindRun(req.Namespace, execution?.WorkflowId ?? "", execution?.RunId)
+            ?? throw RpcErrors.NotFound(
+                $"workflow execution not found for workflow ID \"{execution?.WorkflowId}\" and run ID "
+                + $"\"{execution?.RunId}\"");
+        if (!run.IsOpen)
+        {
+            return;
+        }
+
         if (!string.IsNullOrEmpty(req.FirstExecutionRunId) && run.S.FirstRunId != req.FirstExecutionRunId)
         {
             throw RpcErrors.NotFound("workflow execution not found for the given first execution run id");
@@ -310,6 +320,7 @@ internal sealed partial class HistoryEngine
                 ExternalWorkflowExecution = external,
                 ExternalInitiatedEventId = externalInitiatedEventId,
             });
+        EndFirstTaskBackoff(m, run);
     }
 
     /// <summary>TerminateWorkflowExecution.</summary>

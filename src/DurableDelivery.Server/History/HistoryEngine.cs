@@ -431,13 +431,30 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
 
     // ---- workflow task scheduling ----
 
-    /// <summary>Schedules a workflow task unless one is pending, the run is closed or its first task waits.</summary>
+    /// <summary>
+    /// Schedules a workflow task unless one is pending, the run is closed or its first task is held back (a start
+    /// delay, or the backoff of a retry, cron or continue-as-new run): as in Temporal, events such as signals that
+    /// arrive meanwhile wait for the first task (IsWorkflowPendingOnWorkflowTaskBackoff).
+    /// </summary>
     private void ScheduleWorkflowTaskIfNeeded(Mutation m, Run run)
     {
-        if (run.IsOpen && run.S.Wft is null && !(run.S.FirstTaskBackoffUntil > Now && run.S.CompletedWorkflowTasks == 0
-            && run.S.NextEventId <= 3))
+        if (run.IsOpen && run.S.Wft is null && run.S.FirstTaskBackoffUntil is null)
         {
             ScheduleWorkflowTask(m, run, attempt: 1, transient: false, speculative: false);
+        }
+    }
+
+    /// <summary>
+    /// Ends a first-task backoff early and schedules the task (a cancel request or another signal-with-start does, in
+    /// Temporal; a plain signal does not).
+    /// </summary>
+    private void EndFirstTaskBackoff(Mutation m, Run run)
+    {
+        if (run.S.FirstTaskBackoffUntil is not null)
+        {
+            run.S.FirstTaskBackoffUntil = null;
+            m.Touch(run);
+            ScheduleWorkflowTaskIfNeeded(m, run);
         }
     }
 
@@ -451,6 +468,8 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
             s.StickyQueue = null;
         }
 
+        // Once a workflow task exists, the run is no longer held back by a first-task backoff.
+        s.FirstTaskBackoffUntil = null;
         var wft = new WftState
         {
             Attempt = attempt,
