@@ -306,6 +306,12 @@ internal sealed partial class WorkflowServiceFrontend
         UpdateWorkflowExecutionRequest request, ServerCallContext context)
     {
         check.Namespace(request.Namespace);
+        ValidateUpdate(request);
+        return engine.UpdateAsync(request, context.CancellationToken);
+    }
+
+    private void ValidateUpdate(UpdateWorkflowExecutionRequest request)
+    {
         check.Required(request.WorkflowExecution?.WorkflowId, "WorkflowId");
         check.Required(request.Request?.Meta?.UpdateId, "UpdateId");
         check.Required(request.Request?.Input?.Name, "Update name");
@@ -315,8 +321,100 @@ internal sealed partial class WorkflowServiceFrontend
             throw RpcErrors.InvalidArgument(
                 "WaitPolicy.LifecycleStage ADMITTED is not supported; wait for ACCEPTED or COMPLETED.");
         }
+    }
 
-        return engine.UpdateAsync(request, context.CancellationToken);
+    /// <summary>
+    /// ExecuteMultiOperation: exactly a start and then an update of the same workflow id (update-with-start), as
+    /// Temporal allows it. An invalid operation fails the call as Temporal's MultiOperationExecution error, its own
+    /// status next to the other's 'aborted'.
+    /// </summary>
+    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(
+        ExecuteMultiOperationRequest request, ServerCallContext context)
+    {
+        check.Namespace(request.Namespace);
+        if (request.Operations.Count != 2 || request.Operations[0].StartWorkflow is null
+            || request.Operations[1].UpdateWorkflow is null)
+        {
+            throw RpcErrors.InvalidArgument("Operations have to be exactly [Start, Update].");
+        }
+
+        var start = request.Operations[0].StartWorkflow;
+        var update = request.Operations[1].UpdateWorkflow;
+        NewRun? run = null;
+        var startError = MultiOperationCheck(() =>
+        {
+            if (!string.IsNullOrEmpty(start.Namespace) && start.Namespace != request.Namespace)
+            {
+                throw RpcErrors.InvalidArgument("Operation namespace mismatch with request namespace.");
+            }
+
+            start.Namespace = request.Namespace;
+            run = ValidateStart(start);
+            if (start.RequestEagerExecution)
+            {
+                throw RpcErrors.InvalidArgument("RequestEagerExecution is not supported.");
+            }
+
+            if (Nanos.Ms(start.WorkflowStartDelay) > 0)
+            {
+                throw RpcErrors.InvalidArgument("WorkflowStartDelay is not supported.");
+            }
+        });
+        var updateError = MultiOperationCheck(() =>
+        {
+            if (!string.IsNullOrEmpty(update.Namespace) && update.Namespace != request.Namespace)
+            {
+                throw RpcErrors.InvalidArgument("Operation namespace mismatch with request namespace.");
+            }
+
+            update.Namespace = request.Namespace;
+            ValidateUpdate(update);
+            if (!string.IsNullOrEmpty(update.FirstExecutionRunId))
+            {
+                throw RpcErrors.InvalidArgument("FirstExecutionRunId is not supported.");
+            }
+
+            if (!string.IsNullOrEmpty(update.WorkflowExecution.RunId))
+            {
+                throw RpcErrors.InvalidArgument("RunId is not supported.");
+            }
+
+            if (startError is null && update.WorkflowExecution.WorkflowId != start.WorkflowId)
+            {
+                throw RpcErrors.InvalidArgument("WorkflowId is not consistent with previous operation(s).");
+            }
+        });
+        if (startError is not null || updateError is not null)
+        {
+            throw RpcErrors.MultiOperation("Update-with-Start could not be executed.",
+                startError ?? RpcErrors.MultiOperationAborted(), updateError ?? RpcErrors.MultiOperationAborted());
+        }
+
+        var (started, updated) = await engine.UpdateWithStartAsync(start, run!, update, context.CancellationToken)
+            .ConfigureAwait(false);
+        var response = new ExecuteMultiOperationResponse();
+        response.Responses.Add(new ExecuteMultiOperationResponse.Types.Response
+        {
+            StartWorkflow = new StartWorkflowExecutionResponse
+            {
+                RunId = started.RunId, Started = started.Started, Status = WorkflowExecutionStatus.Running,
+            },
+        });
+        response.Responses.Add(new ExecuteMultiOperationResponse.Types.Response { UpdateWorkflow = updated });
+        return response;
+    }
+
+    private static RpcException? MultiOperationCheck(Action check)
+    {
+        try
+        {
+            check();
+            return null;
+        }
+        catch (RpcException e)
+        {
+            return e;
+        }
     }
 
     /// <summary>PollWorkflowExecutionUpdate.</summary>

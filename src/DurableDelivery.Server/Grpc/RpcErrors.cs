@@ -38,6 +38,71 @@ internal static class RpcErrors
         message,
         new ResourceExhaustedFailure { Cause = Temporalio.Api.Enums.V1.ResourceExhaustedCause.ConcurrentLimit });
 
+    /// <summary>The status of an operation of a multi-operation that did not run because another one failed.</summary>
+    public static RpcException MultiOperationAborted() => Create(
+        StatusCode.Aborted, "Operation was aborted.", new Temporalio.Api.Failure.V1.MultiOperationExecutionAborted());
+
+    /// <summary>
+    /// A multi-operation that could not be executed, as Temporal's <c>MultiOperationExecution</c> error: one status per
+    /// operation (null for one that succeeded, <see cref="MultiOperationAborted"/> for one that did not run), and the
+    /// code of the first that failed.
+    /// </summary>
+    public static RpcException MultiOperation(string message, params RpcException?[] operations)
+    {
+        var failure = new MultiOperationExecutionFailure();
+        StatusCode? code = null;
+        foreach (var operation in operations)
+        {
+            var status = new MultiOperationExecutionFailure.Types.OperationStatus();
+            if (operation is not null)
+            {
+                status.Code = (int)operation.StatusCode;
+                status.Message = operation.Status.Detail;
+                var details = DetailsOf(operation);
+                status.Details.AddRange(details);
+                var aborted = details.Any(d =>
+                    d.Is(Temporalio.Api.Failure.V1.MultiOperationExecutionAborted.Descriptor));
+                if (code is null && operation.StatusCode != StatusCode.OK && !aborted)
+                {
+                    code = operation.StatusCode;
+                }
+            }
+
+            failure.Statuses.Add(status);
+        }
+
+        return Create(code ?? StatusCode.Aborted, message, failure);
+    }
+
+    /// <summary>The failure details an error of this class carries (none for an error made elsewhere).</summary>
+    private static List<Any> DetailsOf(RpcException error)
+    {
+        var details = new List<Any>();
+        var bytes = error.Trailers.GetValueBytes("grpc-status-details-bin");
+        if (bytes is null)
+        {
+            return details;
+        }
+
+        var input = new CodedInputStream(bytes);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) == 3)
+            {
+                var detail = new Any();
+                input.ReadMessage(detail);
+                details.Add(detail);
+            }
+            else
+            {
+                input.SkipLastField();
+            }
+        }
+
+        return details;
+    }
+
     /// <summary>An error with a status code, a message and an optional Temporal failure detail.</summary>
     public static RpcException Create(StatusCode code, string message, IMessage? detail)
     {
