@@ -548,6 +548,7 @@ internal sealed partial class HistoryEngine
                 if (runs.TryGetValue(runId, out var r) && !r.IsOpen && r.WaitingQueries.Count == 0)
                 {
                     runs.Remove(runId);
+                    CacheClosedRun(r);
                 }
             }
         });

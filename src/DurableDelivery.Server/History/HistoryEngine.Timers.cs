@@ -24,6 +24,12 @@ internal sealed partial class HistoryEngine
             }
 
             OnTimer(m, run, entry);
+            if (m.Touched.Count == 0 && m.AfterCommit.Count == 0 && m.Batch.IsEmpty)
+            {
+                // A stale due time (the task or activity it guarded finished): nothing to write or apply.
+                return Task.CompletedTask;
+            }
+
             commit = Flush(m);
         }
 

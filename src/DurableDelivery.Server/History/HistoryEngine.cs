@@ -25,6 +25,9 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
     private readonly Dictionary<string, Run> runs = [];
     private readonly Dictionary<(string Ns, string WorkflowId), string> current = [];
     private readonly HashSet<string> busyRuns = [];
+    private readonly Dictionary<string, Run> closedRuns = [];
+    private readonly Queue<string> closedOrder = new();
+    private const int ClosedRunCacheSize = 4096;
     private readonly SqliteStore store;
     private readonly TaskQueueManager matching;
     private readonly TimerQueue timers;
@@ -546,9 +549,27 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
     private Run? FindRunById(string runId) =>
         runs.TryGetValue(runId, out var run) ? run : LoadClosedRun(runId);
 
-    /// <summary>Reads a closed run from the store (not kept in memory).</summary>
+    /// <summary>Keeps a closed run's last state in memory for a while (result long polls, queries, describes).</summary>
+    private void CacheClosedRun(Run run)
+    {
+        if (closedRuns.TryAdd(run.S.RunId, run))
+        {
+            closedOrder.Enqueue(run.S.RunId);
+            while (closedOrder.Count > ClosedRunCacheSize && closedOrder.TryDequeue(out var old))
+            {
+                closedRuns.Remove(old);
+            }
+        }
+    }
+
+    /// <summary>Reads a closed run from the cache of recently closed runs, else from the store.</summary>
     private Run? LoadClosedRun(string runId)
     {
+        if (closedRuns.TryGetValue(runId, out var cached))
+        {
+            return cached;
+        }
+
         var row = store.ReadExecution(runId);
         if (row is null)
         {
@@ -558,7 +579,13 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
         var state = JsonSerializer.Deserialize(row.Value.State, RunStateJson.Default.RunState)!;
         var events = store.ReadEvents(runId, 1, long.MaxValue, int.MaxValue).Select(HistoryEvent.Parser.ParseFrom)
             .ToList();
-        return new Run(state, events);
+        var loaded = new Run(state, events);
+        if (!loaded.IsOpen)
+        {
+            CacheClosedRun(loaded);
+        }
+
+        return loaded;
     }
 
     /// <inheritdoc />
