@@ -308,4 +308,23 @@ public class ActivityTests
                 .ActivityTaskFailedEventAttributes.RetryState.ShouldBe(RetryState.CancelRequested);
         });
     }
+
+    [ConformanceFact]
+    public async Task Activity_NobodyPollsItsQueue_TimesOutScheduleToStartWithoutRetry()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("scheduletostart");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<UnpolledActivityWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((UnpolledActivityWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            (await handle.GetResultAsync()).ShouldBe("Timeout|ScheduleToStart");
+            var history = await Replay.AssertReplaysAsync(handle, typeof(UnpolledActivityWorkflow));
+            var types = Replay.Types(history);
+            types.ShouldNotContain(EventType.ActivityTaskStarted);
+            history.Events.Single(e => e.EventType == EventType.ActivityTaskTimedOut)
+                .ActivityTaskTimedOutEventAttributes.StartedEventId.ShouldBe(0);
+        });
+    }
 }

@@ -232,4 +232,68 @@ public class ChildAndChainTests
             runs.Count.ShouldBe(3);
         });
     }
+
+    [ConformanceFact]
+    public async Task Child_ParentClosePolicyAbandon_ChildKeepsRunning()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("abandon");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = $"wf-{queue}";
+            var parent = await env.Client.StartWorkflowAsync(
+                (ParentWorkflow wf) => wf.RunAsync("abandon", $"{id}-child"), new(id: id, taskQueue: queue));
+            (await parent.GetResultAsync()).ShouldBe("parent done");
+            var child = env.Client.GetWorkflowHandle($"{id}-child");
+            (await child.DescribeAsync()).Status.ShouldBe(WorkflowExecutionStatus.Running);
+            await child.TerminateAsync("test over");
+            await Replay.AssertReplaysAsync(parent, Workflows);
+            await Replay.AssertReplaysAsync(child, Workflows);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Child_ParentClosePolicyRequestCancel_ChildCanceledWhenParentCompletes()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("requestcancel");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = $"wf-{queue}";
+            var parent = await env.Client.StartWorkflowAsync(
+                (ParentWorkflow wf) => wf.RunAsync("request-cancel", $"{id}-child"), new(id: id, taskQueue: queue));
+            (await parent.GetResultAsync()).ShouldBe("parent done");
+            var child = env.Client.GetWorkflowHandle($"{id}-child");
+            var failed = await Should.ThrowAsync<WorkflowFailedException>(() => child.GetResultAsync<string>());
+            failed.InnerException.ShouldBeOfType<CanceledFailureException>();
+            await Replay.AssertReplaysAsync(parent, Workflows);
+            var history = await Replay.AssertReplaysAsync(child, Workflows);
+            Replay.Types(history).ShouldContain(EventType.WorkflowExecutionCancelRequested);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Child_IdOfARunningWorkflow_ParentSeesWorkflowAlreadyStarted()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("childduplicate");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = $"wf-{queue}";
+            var taken = await env.Client.StartWorkflowAsync((ChildWorkflow wf) => wf.RunAsync("wait"),
+                new(id: $"{id}-taken", taskQueue: queue));
+            var parent = await env.Client.StartWorkflowAsync(
+                (ParentWorkflow wf) => wf.RunAsync("duplicate-child", $"{id}-taken"), new(id: id, taskQueue: queue));
+            (await parent.GetResultAsync()).ShouldBe($"already started: {id}-taken");
+            var history = await Replay.AssertReplaysAsync(parent, Workflows);
+            history.Events.Single(e => e.EventType == EventType.StartChildWorkflowExecutionFailed)
+                .StartChildWorkflowExecutionFailedEventAttributes.Cause
+                .ShouldBe(StartChildWorkflowExecutionFailedCause.WorkflowAlreadyExists);
+            await taken.TerminateAsync("test over");
+            await Replay.AssertReplaysAsync(taken, Workflows);
+        });
+    }
 }

@@ -157,4 +157,24 @@ public class UpdateQueryTests
             await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
         });
     }
+
+    [ConformanceFact]
+    public async Task Update_TenAtOnce_EachRunsExactlyOnce()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("updatesatonce");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var results = await Task.WhenAll(Enumerable.Range(0, 10)
+                .Select(_ => handle.ExecuteUpdateAsync(wf => wf.IncrementAsync(1))));
+            results.OrderBy(x => x).ShouldBe(Enumerable.Range(1, 10));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe(10);
+            var history = await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+            Replay.Types(history).Count(t => t == EventType.WorkflowExecutionUpdateCompleted).ShouldBe(10);
+        });
+    }
 }

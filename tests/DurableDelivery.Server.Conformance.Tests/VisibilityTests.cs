@@ -255,4 +255,37 @@ public class VisibilityTests
 
         return ids;
     }
+
+    [ConformanceFact]
+    public async Task Patch_AndMemoUpserts_ReplayAndShowOnDescribe()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("patchmemo");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<PatchAndMemoWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((PatchAndMemoWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue)
+                {
+                    Memo = new Dictionary<string, object> { ["owner"] = "team-b" },
+                });
+            await Eventually.EventuallyAsync(
+                async () => (await handle.DescribeAsync()).Memo.ContainsKey("stage"),
+                TimeSpan.FromSeconds(20), "the memo upsert is visible");
+            var memo = (await handle.DescribeAsync()).Memo;
+            (await memo["stage"].ToValueAsync<string>()).ShouldBe("started");
+            (await memo["branch"].ToValueAsync<string>()).ShouldBe("patched");
+            (await memo["owner"].ToValueAsync<string>()).ShouldBe("team-b");
+
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            (await handle.GetResultAsync()).ShouldBe("patched");
+            memo = (await handle.DescribeAsync()).Memo;
+            (await memo["stage"].ToValueAsync<string>()).ShouldBe("finished");
+            (await memo["branch"].ToValueAsync<string>()).ShouldBe("patched");
+            var history = await Replay.AssertReplaysAsync(handle, typeof(PatchAndMemoWorkflow));
+            var types = Replay.Types(history);
+            types.ShouldContain(EventType.MarkerRecorded);
+            types.Count(t => t == EventType.WorkflowPropertiesModified).ShouldBe(2);
+        });
+    }
 }

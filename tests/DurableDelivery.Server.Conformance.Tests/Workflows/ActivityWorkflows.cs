@@ -253,3 +253,26 @@ public class AsyncCompletionWorkflow
         Workflow.ExecuteActivityAsync((FlakyActivities a) => a.CompletedElsewhere(),
             new ActivityOptions { StartToCloseTimeout = TimeSpan.FromSeconds(30) });
 }
+
+/// <summary>Schedules an activity on a queue nobody polls, with a short schedule-to-start timeout.</summary>
+[Workflow]
+public class UnpolledActivityWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        try
+        {
+            return await Workflow.ExecuteActivityAsync<string>("NeverPolled", [], new ActivityOptions
+            {
+                TaskQueue = $"nobody-polls-{Workflow.Info.WorkflowId}",
+                ScheduleToStartTimeout = TimeSpan.FromMilliseconds(300),
+                StartToCloseTimeout = TimeSpan.FromSeconds(30),
+            });
+        }
+        catch (ActivityFailureException e) when (e.InnerException is TimeoutFailureException timeout)
+        {
+            return $"{e.RetryState}|{timeout.TimeoutType}";
+        }
+    }
+}

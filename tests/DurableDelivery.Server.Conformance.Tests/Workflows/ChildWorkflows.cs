@@ -67,10 +67,33 @@ public class ParentWorkflow
             }
 
             case "leave-running":
-                // The parent completes while its child waits; the default close policy terminates the child.
+            case "abandon":
+            case "request-cancel":
+                // The parent completes while its child waits; the close policy decides the child's fate.
                 await Workflow.StartChildWorkflowAsync((ChildWorkflow c) => c.RunAsync("wait"),
-                    new ChildWorkflowOptions { Id = childId, ParentClosePolicy = ParentClosePolicy.Terminate });
+                    new ChildWorkflowOptions
+                    {
+                        Id = childId,
+                        ParentClosePolicy = mode switch
+                        {
+                            "abandon" => ParentClosePolicy.Abandon,
+                            "request-cancel" => ParentClosePolicy.RequestCancel,
+                            _ => ParentClosePolicy.Terminate,
+                        },
+                    });
                 return "parent done";
+            case "duplicate-child":
+                try
+                {
+                    await Workflow.StartChildWorkflowAsync((ChildWorkflow c) => c.RunAsync("succeed"),
+                        new ChildWorkflowOptions { Id = childId });
+                    return "child started";
+                }
+                catch (WorkflowAlreadyStartedException e)
+                {
+                    return $"already started: {e.WorkflowId}";
+                }
+
             default:
                 var result = await Workflow.ExecuteChildWorkflowAsync((ChildWorkflow c) => c.RunAsync("succeed"),
                     new ChildWorkflowOptions { Id = childId });

@@ -114,3 +114,27 @@ public class LongRunningWorkflow
         return $"took {(Workflow.UtcNow - start).TotalHours:0} hours of workflow time";
     }
 }
+
+/// <summary>Takes a patched branch (a marker in history) and changes its memo as it goes.</summary>
+[Workflow]
+public class PatchAndMemoWorkflow
+{
+    private bool finished;
+
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        var branch = Workflow.Patched("new-greeting") ? "patched" : "original";
+        Workflow.UpsertMemo(MemoUpdate.ValueSet("stage", "started"), MemoUpdate.ValueSet("branch", branch));
+        await Workflow.WaitConditionAsync(() => finished);
+        Workflow.UpsertMemo(MemoUpdate.ValueSet("stage", "finished"));
+        return branch;
+    }
+
+    [WorkflowSignal]
+    public Task FinishAsync()
+    {
+        finished = true;
+        return Task.CompletedTask;
+    }
+}
