@@ -180,6 +180,16 @@ async Task RunResumeAsync()
     var resume = restart.Elapsed;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"resume of {resumeCount}: {resume.TotalSeconds:F2} s from restart to all completed (listening after {listening.TotalSeconds:F2} s)"));
+    var timedOut = 0;
+    var failed = 0;
+    foreach (var h in handles.Take(100))
+    {
+        var history = await h.FetchHistoryAsync();
+        timedOut += history.Events.Count(e => e.EventType == Temporalio.Api.Enums.V1.EventType.WorkflowTaskTimedOut);
+        failed += history.Events.Count(e => e.EventType == Temporalio.Api.Enums.V1.EventType.WorkflowTaskFailed);
+    }
+
+    Console.WriteLine($"  in the first 100 histories: {timedOut} workflow tasks timed out, {failed} failed");
     await stop.CancelAsync();
     try
     {
