@@ -4,6 +4,8 @@ using Temporalio.Api.Enums.V1;
 using Temporalio.Api.OperatorService.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
+using Temporalio.Common;
+using Temporalio.Exceptions;
 using WorkflowExecution = Temporalio.Api.Common.V1.WorkflowExecution;
 
 namespace DurableDelivery.Server.Conformance.Tests;
@@ -286,6 +288,72 @@ public class VisibilityTests
             var types = Replay.Types(history);
             types.ShouldContain(EventType.MarkerRecorded);
             types.Count(t => t == EventType.WorkflowPropertiesModified).ShouldBe(2);
+        });
+    }
+
+    [ConformanceFact]
+    public async Task Start_WithUndefinedOrMistypedSearchAttribute_IsRejected()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        await env.Client.Connection.OperatorService.AddSearchAttributesAsync(new AddSearchAttributesRequest
+        {
+            Namespace = env.Client.Options.Namespace,
+            SearchAttributes = { [TypedAttributesWorkflow.Rank.Name] = IndexedValueType.Int },
+        });
+        var queue = ServerEnvironment.NewTaskQueue("badattributes");
+        var undefined = await Should.ThrowAsync<RpcException>(() =>
+            env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"undefined-{queue}", taskQueue: queue)
+                {
+                    TypedSearchAttributes = new SearchAttributeCollection.Builder()
+                        .Set(UndefinedAttributeWorkflow.Undefined, "x").ToSearchAttributeCollection(),
+                }));
+        undefined.Code.ShouldBe(RpcException.StatusCode.InvalidArgument);
+        undefined.Message.ShouldContain("NeverRegistered");
+
+        var mistyped = await Should.ThrowAsync<RpcException>(() =>
+            env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"mistyped-{queue}", taskQueue: queue)
+                {
+                    TypedSearchAttributes = new SearchAttributeCollection.Builder()
+                        .Set(SearchAttributeKey.CreateKeyword(TypedAttributesWorkflow.Rank.Name), "high")
+                        .ToSearchAttributeCollection(),
+                }));
+        mistyped.Code.ShouldBe(RpcException.StatusCode.InvalidArgument);
+        mistyped.Message.ShouldContain("Rank");
+
+        var system = await Should.ThrowAsync<RpcException>(() =>
+            env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"system-{queue}", taskQueue: queue)
+                {
+                    TypedSearchAttributes = new SearchAttributeCollection.Builder()
+                        .Set(SearchAttributeKey.CreateKeyword("WorkflowType"), "Faked")
+                        .ToSearchAttributeCollection(),
+                }));
+        system.Code.ShouldBe(RpcException.StatusCode.InvalidArgument);
+        (await env.Client.CountWorkflowsAsync("")).Count.ShouldBe(0);
+    }
+
+    [ConformanceFact]
+    public async Task Upsert_UndefinedSearchAttribute_FailsTheWorkflowTask()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("badupsert");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<UndefinedAttributeWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((UndefinedAttributeWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var failed = await Eventually.UntilAsync(
+                async () => (await handle.FetchHistoryAsync()).Events
+                    .FirstOrDefault(e => e.EventType == EventType.WorkflowTaskFailed),
+                e => e is not null, TimeSpan.FromSeconds(20), "the workflow task failed");
+            failed!.WorkflowTaskFailedEventAttributes.Cause.ShouldBe(WorkflowTaskFailedCause.BadSearchAttributes);
+            failed.WorkflowTaskFailedEventAttributes.Failure.Message.ShouldContain("NeverRegistered");
+            Replay.Types(await handle.FetchHistoryAsync())
+                .ShouldNotContain(EventType.UpsertWorkflowSearchAttributes);
+            await handle.TerminateAsync("test over");
+            await Replay.AssertReplaysAsync(handle, typeof(UndefinedAttributeWorkflow));
         });
     }
 }

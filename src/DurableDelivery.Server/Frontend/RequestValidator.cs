@@ -62,6 +62,15 @@ internal sealed class RequestValidator(HistoryEngine engine)
         }
     }
 
+    /// <summary>Search attributes must be settable, registered in the namespace and of their registered types.</summary>
+    public void SearchAttributes(string ns, Temporalio.Api.Common.V1.SearchAttributes? attributes)
+    {
+        if (SearchAttributeRules.Problem(attributes, engine.Namespaces.SearchAttributesOf(ns)) is { } problem)
+        {
+            throw RpcErrors.InvalidArgument(problem);
+        }
+    }
+
     /// <summary>A payload field must be at most 2 MB.</summary>
     public void Blob(IMessage? value, string field)
     {

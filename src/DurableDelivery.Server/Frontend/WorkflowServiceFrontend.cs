@@ -53,6 +53,7 @@ internal sealed partial class WorkflowServiceFrontend
         RequestValidator.Duration(r.WorkflowStartDelay, "WorkflowStartDelay");
         check.Blob(r.Input, "Input");
         check.Blob(r.Memo, "Memo");
+        check.SearchAttributes(r.Namespace, r.SearchAttributes);
         check.Length(r.RequestId, "RequestId");
         if (!string.IsNullOrEmpty(r.CronSchedule))
         {

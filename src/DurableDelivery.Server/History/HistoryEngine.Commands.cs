@@ -123,9 +123,31 @@ internal sealed partial class HistoryEngine
                             $"Namespace {a.Namespace} is not found.");
                     }
 
+                    var childNamespace = string.IsNullOrEmpty(a.Namespace) ? s.Namespace : a.Namespace;
+                    if (SearchAttributeProblem(childNamespace, a.SearchAttributes) is { } childProblem)
+                    {
+                        return (WorkflowTaskFailedCause.BadSearchAttributes, childProblem);
+                    }
+
                     break;
                 }
 
+                case CommandType.UpsertWorkflowSearchAttributes:
+                    if (SearchAttributeProblem(s.Namespace,
+                        c.UpsertWorkflowSearchAttributesCommandAttributes?.SearchAttributes) is { } upsertProblem)
+                    {
+                        return (WorkflowTaskFailedCause.BadSearchAttributes, upsertProblem);
+                    }
+
+                    break;
+                case CommandType.ContinueAsNewWorkflowExecution:
+                    if (SearchAttributeProblem(s.Namespace,
+                        c.ContinueAsNewWorkflowExecutionCommandAttributes?.SearchAttributes) is { } canProblem)
+                    {
+                        return (WorkflowTaskFailedCause.BadSearchAttributes, canProblem);
+                    }
+
+                    break;
                 case CommandType.ScheduleNexusOperation:
                 case CommandType.RequestCancelNexusOperation:
                     return (WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes,
@@ -137,6 +159,9 @@ internal sealed partial class HistoryEngine
 
         return null;
     }
+
+    private string? SearchAttributeProblem(string ns, SearchAttributes? attributes) =>
+        SearchAttributeRules.Problem(attributes, Namespaces.SearchAttributesOf(ns));
 
     /// <summary>Timer ids whose TimerFired event is buffered (fired while the workflow task runs).</summary>
     private static HashSet<string> BufferedTimerFiredIds(RunState s) =>

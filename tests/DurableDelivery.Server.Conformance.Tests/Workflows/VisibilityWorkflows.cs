@@ -138,3 +138,18 @@ public class PatchAndMemoWorkflow
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Upserts a search attribute nobody registered.</summary>
+[Workflow]
+public class UndefinedAttributeWorkflow
+{
+    /// <summary>Not registered on the server.</summary>
+    public static readonly SearchAttributeKey<string> Undefined = SearchAttributeKey.CreateKeyword("NeverRegistered");
+
+    [WorkflowRun]
+    public async Task RunAsync()
+    {
+        Workflow.UpsertTypedSearchAttributes(Undefined.ValueSet("x"));
+        await Workflow.DelayAsync(TimeSpan.FromHours(1));
+    }
+}
