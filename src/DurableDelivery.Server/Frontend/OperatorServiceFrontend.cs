@@ -9,7 +9,8 @@ namespace DurableDelivery.Server.Frontend;
 /// <summary><c>temporal.api.operatorservice.v1.OperatorService</c>: search attributes (list and add).</summary>
 internal sealed class OperatorServiceFrontend(HistoryEngine engine)
 {
-    /// <summary>ListSearchAttributes: custom, system and the storage schema, as Temporal UI and the CLI read them.</summary>
+    /// <summary>ListSearchAttributes: custom, system and the storage schema, as Temporal UI and the CLI read them.
+    /// </summary>
     public Task<ListSearchAttributesResponse> ListSearchAttributes(
         ListSearchAttributesRequest request, ServerCallContext context)
     {

@@ -5,7 +5,9 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace DurableDelivery.Server.Frontend;
 
-/// <summary>The frontend's checks: each failure is INVALID_ARGUMENT or NOT_FOUND naming the field, before any change.</summary>
+/// <summary>
+/// The frontend's checks: each failure is INVALID_ARGUMENT or NOT_FOUND naming the field, before any change.
+/// </summary>
 internal sealed class RequestValidator(HistoryEngine engine)
 {
     /// <summary>The namespace must exist.</summary>
@@ -62,7 +64,8 @@ internal sealed class RequestValidator(HistoryEngine engine)
         }
     }
 
-    /// <summary>Search attributes must be settable, registered in the namespace and of their registered types.</summary>
+    /// <summary>Search attributes must be settable, registered in the namespace and of their registered types.
+    /// </summary>
     public void SearchAttributes(string ns, Temporalio.Api.Common.V1.SearchAttributes? attributes)
     {
         if (SearchAttributeRules.Problem(attributes, engine.Namespaces.SearchAttributesOf(ns)) is { } problem)

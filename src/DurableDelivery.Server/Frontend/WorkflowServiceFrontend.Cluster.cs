@@ -191,7 +191,8 @@ internal sealed partial class WorkflowServiceFrontend
         {
             while (reader.Read())
             {
-                var state = System.Text.Json.JsonSerializer.Deserialize((byte[])reader[3], RunStateJson.Default.RunState)!;
+                var state = System.Text.Json.JsonSerializer.Deserialize(
+                    (byte[])reader[3], RunStateJson.Default.RunState)!;
                 response.Executions.Add(engine.ExecutionInfo(state));
                 last = $"{reader.GetInt64(1)}|{reader.GetInt64(2)}|{reader.GetString(0)}";
             }

@@ -9,9 +9,9 @@ using Temporalio.Api.WorkflowService.V1;
 namespace DurableDelivery.Server.Frontend;
 
 /// <summary>
-/// <c>temporal.api.workflowservice.v1.WorkflowService</c>: validates each request the way Temporal's frontend does, then
-/// hands it to the history engine. Bound by name from the service descriptor (<see cref="ServiceBinder{TService}"/>);
-/// RPCs not written here answer UNIMPLEMENTED.
+/// <c>temporal.api.workflowservice.v1.WorkflowService</c>: validates each request the way Temporal's frontend does,
+/// then hands it to the history engine. Bound by name from the service descriptor
+/// (<see cref="ServiceBinder{TService}"/>); RPCs not written here answer UNIMPLEMENTED.
 /// </summary>
 internal sealed partial class WorkflowServiceFrontend
 {

@@ -12,7 +12,9 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace DurableDelivery.Server.History;
 
-/// <content>Activities: scheduling, dispatch, transient starts, server-side retries, the four timeouts, heartbeats.</content>
+/// <content>
+/// Activities: scheduling, dispatch, transient starts, server-side retries, the four timeouts, heartbeats.
+/// </content>
 internal sealed partial class HistoryEngine
 {
     private void ScheduleActivity(Mutation m, Run run, ScheduleActivityTaskCommandAttributes a, long completedId,
@@ -276,7 +278,8 @@ internal sealed partial class HistoryEngine
         run.S.Activities.Remove(a.ScheduledEventId);
     }
 
-    /// <summary>The started event's id when written directly (it is the last event), else -1 for the buffer's fix-up.</summary>
+    /// <summary>The started event's id when written directly (it is the last event), else -1 for the buffer's
+    /// fix-up.</summary>
     private static long StartedIdPlaceholder(Run run) => run.WftStarted ? -1 : run.S.NextEventId - 1;
 
     private void AddActivityStarted(Mutation m, Run run, ActivityState a)
@@ -401,7 +404,8 @@ internal sealed partial class HistoryEngine
         if (!a.CancelRequested)
         {
             throw RpcErrors.InvalidArgument(
-                "RespondActivityTaskCanceled is only allowed after the workflow requested the activity's cancellation.");
+                "RespondActivityTaskCanceled is only allowed after the workflow requested the activity's "
+                + "cancellation.");
         }
 
         AddActivityStarted(m, run, a);
@@ -417,7 +421,8 @@ internal sealed partial class HistoryEngine
         run.S.Activities.Remove(a.ScheduledEventId);
     }
 
-    /// <summary>RecordActivityTaskHeartbeat: keeps details, resets the heartbeat timer, tells of a cancel request.</summary>
+    /// <summary>RecordActivityTaskHeartbeat: keeps details, resets the heartbeat timer, tells of a cancel request.
+    /// </summary>
     public Task<RecordActivityTaskHeartbeatResponse> HeartbeatAsync(RecordActivityTaskHeartbeatRequest req) =>
         MutateAsync(m =>
         {
@@ -480,7 +485,8 @@ internal sealed partial class HistoryEngine
         return false;
     }
 
-    /// <summary>An activity timer fired: timeouts (retried where Temporal retries) and the end of a retry backoff.</summary>
+    /// <summary>An activity timer fired: timeouts (retried where Temporal retries) and the end of a retry backoff.
+    /// </summary>
     private void OnActivityTimer(Mutation m, Run run, TimerEntry entry)
     {
         if (!run.S.Activities.TryGetValue(entry.Id, out var a))
@@ -497,7 +503,8 @@ internal sealed partial class HistoryEngine
                 break;
             case TimerKind.ActivityScheduleToStart when a.Attempt == entry.Attempt && a.StartedTime is null
                 && a.RetryAt is null:
-                FailActivity(m, run, a, TimeoutFailure(TimeoutType.ScheduleToStart, a), "", TimeoutType.ScheduleToStart);
+                FailActivity(m, run, a, TimeoutFailure(TimeoutType.ScheduleToStart, a), "",
+                    TimeoutType.ScheduleToStart);
                 break;
             case TimerKind.ActivityStartToClose when a.Attempt == entry.Attempt && a.StartedTime is not null
                 && entry.Due == a.StartedTime.Value + (a.StartToCloseMs * 1_000_000):
@@ -508,7 +515,8 @@ internal sealed partial class HistoryEngine
                 FailActivity(m, run, a, TimeoutFailure(TimeoutType.Heartbeat, a), "", TimeoutType.Heartbeat);
                 break;
             case TimerKind.ActivityScheduleToClose:
-                FailActivity(m, run, a, TimeoutFailure(TimeoutType.ScheduleToClose, a), "", TimeoutType.ScheduleToClose);
+                FailActivity(m, run, a, TimeoutFailure(TimeoutType.ScheduleToClose, a), "",
+                    TimeoutType.ScheduleToClose);
                 break;
         }
     }

@@ -15,7 +15,8 @@ namespace DurableDelivery.Server.History;
 /// <content>Commands from a completed workflow task become events; protocol messages become update outcomes.</content>
 internal sealed partial class HistoryEngine
 {
-    /// <summary>Checks every command before anything changes; the first problem fails the task with its cause.</summary>
+    /// <summary>Checks every command before anything changes; the first problem fails the task with its cause.
+    /// </summary>
     private (WorkflowTaskFailedCause Cause, string Message)? ValidateCommands(
         Run run, RespondWorkflowTaskCompletedRequest req)
     {
@@ -229,7 +230,10 @@ internal sealed partial class HistoryEngine
                     e.UserMetadata = c.UserMetadata;
                 });
                 var fire = Now + (a.StartToFireTimeout.Seconds * 1_000_000_000) + a.StartToFireTimeout.Nanos;
-                s.Timers[a.TimerId] = new TimerState { TimerId = a.TimerId, StartedEventId = ev.EventId, FireTime = fire };
+                s.Timers[a.TimerId] = new TimerState
+                {
+                    TimerId = a.TimerId, StartedEventId = ev.EventId, FireTime = fire,
+                };
                 AddTimer(run, TimerKind.UserTimer, ev.EventId, 0, a.TimerId, fire);
                 return false;
             }
@@ -356,13 +360,15 @@ internal sealed partial class HistoryEngine
                 ContinueAsNew(m, run, c.ContinueAsNewWorkflowExecutionCommandAttributes, completedId);
                 return false;
             case CommandType.StartChildWorkflowExecution:
-                StartChild(m, run, c.StartChildWorkflowExecutionCommandAttributes, completedId, c.UserMetadata, deferred);
+                StartChild(m, run, c.StartChildWorkflowExecutionCommandAttributes, completedId, c.UserMetadata,
+                    deferred);
                 return false;
             case CommandType.SignalExternalWorkflowExecution:
                 SignalExternal(m, run, c.SignalExternalWorkflowExecutionCommandAttributes, completedId, deferred);
                 return false;
             case CommandType.RequestCancelExternalWorkflowExecution:
-                CancelExternal(m, run, c.RequestCancelExternalWorkflowExecutionCommandAttributes, completedId, deferred);
+                CancelExternal(m, run, c.RequestCancelExternalWorkflowExecutionCommandAttributes, completedId,
+                    deferred);
                 return false;
             default:
                 return false;
@@ -542,7 +548,10 @@ internal sealed partial class HistoryEngine
                     Failure = new Failure
                     {
                         Message = "Workflow Update failed because the Workflow completed before the Update completed.",
-                        ApplicationFailureInfo = new ApplicationFailureInfo { Type = "AcceptedUpdateCompletedWorkflow" },
+                        ApplicationFailureInfo = new ApplicationFailureInfo
+                        {
+                            Type = "AcceptedUpdateCompletedWorkflow",
+                        },
                     },
                 }.ToByteArray();
             }
@@ -625,12 +634,13 @@ internal sealed partial class HistoryEngine
         {
             case WorkflowExecutionStatus.Completed:
                 AddExternalEvent(m, parent, EventType.ChildWorkflowExecutionCompleted, e =>
-                    e.ChildWorkflowExecutionCompletedEventAttributes = new ChildWorkflowExecutionCompletedEventAttributes
-                    {
-                        Result = closeEvent?.WorkflowExecutionCompletedEventAttributes?.Result,
-                        Namespace = ns, NamespaceId = nsId, WorkflowExecution = execution, WorkflowType = type,
-                        InitiatedEventId = initiated, StartedEventId = startedId,
-                    });
+                    e.ChildWorkflowExecutionCompletedEventAttributes =
+                        new ChildWorkflowExecutionCompletedEventAttributes
+                        {
+                            Result = closeEvent?.WorkflowExecutionCompletedEventAttributes?.Result,
+                            Namespace = ns, NamespaceId = nsId, WorkflowExecution = execution, WorkflowType = type,
+                            InitiatedEventId = initiated, StartedEventId = startedId,
+                        });
                 break;
             case WorkflowExecutionStatus.Failed:
                 AddExternalEvent(m, parent, EventType.ChildWorkflowExecutionFailed, e =>
@@ -841,17 +851,18 @@ internal sealed partial class HistoryEngine
             Signal(m, target, a.SignalName, a.Input, a.Header, "history-service",
                 $"{run.S.RunId}/{ev.EventId}", ExecutionOf(run.S));
             AddExternalEvent(m, run, EventType.ExternalWorkflowExecutionSignaled, e =>
-                e.ExternalWorkflowExecutionSignaledEventAttributes = new ExternalWorkflowExecutionSignaledEventAttributes
-                {
-                    InitiatedEventId = ev.EventId,
-                    Namespace = ns,
-                    NamespaceId = Namespaces.Find(ns)?.Id ?? "",
-                    WorkflowExecution = new WorkflowExecution
+                e.ExternalWorkflowExecutionSignaledEventAttributes =
+                    new ExternalWorkflowExecutionSignaledEventAttributes
                     {
-                        WorkflowId = target.S.WorkflowId, RunId = a.Execution.RunId,
-                    },
-                    Control = a.Control,
-                });
+                        InitiatedEventId = ev.EventId,
+                        Namespace = ns,
+                        NamespaceId = Namespaces.Find(ns)?.Id ?? "",
+                        WorkflowExecution = new WorkflowExecution
+                        {
+                            WorkflowId = target.S.WorkflowId, RunId = a.Execution.RunId,
+                        },
+                        Control = a.Control,
+                    });
         });
     }
 

@@ -44,7 +44,10 @@ internal sealed partial class HistoryEngine
                         $"workflow execution not found for workflow ID \"{req.Execution?.WorkflowId}\" and run ID "
                         + $"\"{runId}\"");
                 runId = run.S.RunId;
-                var response = new GetWorkflowExecutionHistoryResponse { History = new Temporalio.Api.History.V1.History() };
+                var response = new GetWorkflowExecutionHistoryResponse
+                {
+                    History = new Temporalio.Api.History.V1.History(),
+                };
                 var committed = run.CommittedEvents;
                 var closed = !run.IsOpen && committed >= run.S.CloseEventId;
                 if (closeOnly)
@@ -133,7 +136,10 @@ internal sealed partial class HistoryEngine
             var run = FindRun(req.Namespace, req.Execution?.WorkflowId ?? "", runId)
                 ?? throw RpcErrors.NotFound("workflow execution not found");
             to = Math.Min(to, run.CommittedEvents);
-            var response = new GetWorkflowExecutionHistoryReverseResponse { History = new Temporalio.Api.History.V1.History() };
+            var response = new GetWorkflowExecutionHistoryReverseResponse
+            {
+                History = new Temporalio.Api.History.V1.History(),
+            };
             var from = Math.Max(1, to - pageSize + 1);
             for (var id = to; id >= from; id--)
             {
@@ -315,7 +321,9 @@ internal sealed partial class HistoryEngine
         }
 
         var row = store.ReadExecution(runId);
-        return row is null ? null : System.Text.Json.JsonSerializer.Deserialize(row.Value.State, RunStateJson.Default.RunState);
+        return row is null
+            ? null
+            : System.Text.Json.JsonSerializer.Deserialize(row.Value.State, RunStateJson.Default.RunState);
     }
 
     /// <summary>Adds a namespace (RegisterNamespace); false when it exists.</summary>

@@ -20,7 +20,8 @@ internal sealed partial class HistoryEngine
         MutateAsync(m => Start(m, run, req.WorkflowIdReusePolicy, req.WorkflowIdConflictPolicy,
             signalName, signalInput, signalHeader, signalRequestId, req.Identity));
 
-    private StartResult Start(Mutation m, NewRun request, WorkflowIdReusePolicy reuse, WorkflowIdConflictPolicy conflict,
+    private StartResult Start(Mutation m, NewRun request, WorkflowIdReusePolicy reuse,
+        WorkflowIdConflictPolicy conflict,
         string? signalName, Payloads? signalInput, Header? signalHeader, string? signalRequestId, string identity)
     {
         var key = (request.Namespace, request.WorkflowId);
@@ -88,7 +89,8 @@ internal sealed partial class HistoryEngine
         return new StartResult(run.S.RunId, true);
     }
 
-    /// <summary>Creates a run: state, WorkflowExecutionStarted, timers, current pointer. No workflow task yet.</summary>
+    /// <summary>Creates a run: state, WorkflowExecutionStarted, timers, current pointer. No workflow task yet.
+    /// </summary>
     private Run CreateRun(Mutation m, NewRun r)
     {
         var now = Now;
@@ -247,7 +249,8 @@ internal sealed partial class HistoryEngine
     {
         var run = FindRun(ns, execution?.WorkflowId ?? "", execution?.RunId)
             ?? throw RpcErrors.NotFound(
-                $"workflow execution not found for workflow ID \"{execution?.WorkflowId}\" and run ID \"{execution?.RunId}\"");
+                $"workflow execution not found for workflow ID \"{execution?.WorkflowId}\" and run ID "
+                + $"\"{execution?.RunId}\"");
         if (!run.IsOpen)
         {
             throw RpcErrors.NotFound("workflow execution already completed");
@@ -348,7 +351,8 @@ internal sealed partial class HistoryEngine
         Close(m, run, WorkflowExecutionStatus.Terminated);
     }
 
-    /// <summary>A started workflow task is failed with FORCE_CLOSE_COMMAND and the buffer written, before a close.</summary>
+    /// <summary>A started workflow task is failed with FORCE_CLOSE_COMMAND and the buffer written, before a close.
+    /// </summary>
     private void ForceCloseWorkflowTask(Mutation m, Run run)
     {
         var wft = run.S.Wft;

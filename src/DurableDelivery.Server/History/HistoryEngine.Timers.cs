@@ -5,7 +5,9 @@ using Temporalio.Api.History.V1;
 
 namespace DurableDelivery.Server.History;
 
-/// <content>Timers firing: user timers, activity and workflow task timeouts, run and execution timeouts, backoffs.</content>
+/// <content>
+/// Timers firing: user timers, activity and workflow task timeouts, run and execution timeouts, backoffs.
+/// </content>
 internal sealed partial class HistoryEngine
 {
     /// <summary>

@@ -10,7 +10,9 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace DurableDelivery.Server.History;
 
-/// <content>The workflow task machine: poll (start), complete, fail, time out; transient and speculative tasks.</content>
+/// <content>
+/// The workflow task machine: poll (start), complete, fail, time out; transient and speculative tasks.
+/// </content>
 internal sealed partial class HistoryEngine
 {
     /// <summary>PollWorkflowTaskQueue: waits for a task, starts it, returns it; an empty response on timeout.</summary>
@@ -97,7 +99,8 @@ internal sealed partial class HistoryEngine
         return attributes;
     }
 
-    /// <summary>The poll response for a started task: history (partial on a sticky queue), transient events, updates.</summary>
+    /// <summary>The poll response for a started task: history (partial on a sticky queue), transient events,
+    /// updates.</summary>
     private PollWorkflowTaskQueueResponse BuildWorkflowTaskResponse(Run run, WftState wft, bool partial)
     {
         var s = run.S;

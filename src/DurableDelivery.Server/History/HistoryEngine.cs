@@ -66,7 +66,8 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
 
     private long Now => Nanos.From(Clock.Now);
 
-    /// <summary>Loads namespaces and open runs and re-creates their tasks and timers, then starts the timer loop.</summary>
+    /// <summary>Loads namespaces and open runs and re-creates their tasks and timers, then starts the timer loop.
+    /// </summary>
     public void Recover(IEnumerable<string> namespacesToEnsure)
     {
         var data = store.Recover();
@@ -296,7 +297,8 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
 
     // ---- events ----
 
-    /// <summary>Appends an event to history now (command events, or anything while no workflow task is started).</summary>
+    /// <summary>Appends an event to history now (command events, or anything while no workflow task is started).
+    /// </summary>
     private HistoryEvent AddEvent(Mutation m, Run run, EventType type, Action<HistoryEvent> fill)
     {
         var ev = new HistoryEvent { EventType = type };
@@ -357,7 +359,8 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
 
         var events = s.Buffered.Select(HistoryEvent.Parser.ParseFrom).ToList();
         s.Buffered.Clear();
-        var ordered = events.Where(e => !IsResultEvent(e.EventType)).Concat(events.Where(e => IsResultEvent(e.EventType)));
+        var ordered = events.Where(e => !IsResultEvent(e.EventType))
+            .Concat(events.Where(e => IsResultEvent(e.EventType)));
         var activityStarted = new Dictionary<long, long>();
         foreach (var ev in ordered)
         {
@@ -524,7 +527,8 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
 
     private static WorkflowExecution ExecutionOf(RunState s) => new() { WorkflowId = s.WorkflowId, RunId = s.RunId };
 
-    /// <summary>Finds a run (current when <paramref name="runId"/> is empty), loading a closed one from the store.</summary>
+    /// <summary>Finds a run (current when <paramref name="runId"/> is empty), loading a closed one from the store.
+    /// </summary>
     private Run? FindRun(string ns, string workflowId, string? runId)
     {
         if (string.IsNullOrEmpty(runId))
@@ -549,7 +553,8 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
     private Run? FindRunById(string runId) =>
         runs.TryGetValue(runId, out var run) ? run : LoadClosedRun(runId);
 
-    /// <summary>Keeps a closed run's last state in memory for a while (result long polls, queries, describes).</summary>
+    /// <summary>Keeps a closed run's last state in memory for a while (result long polls, queries, describes).
+    /// </summary>
     private void CacheClosedRun(Run run)
     {
         if (closedRuns.TryAdd(run.S.RunId, run))

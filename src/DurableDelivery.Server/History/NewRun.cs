@@ -5,7 +5,8 @@ using Temporalio.Api.Sdk.V1;
 
 namespace DurableDelivery.Server.History;
 
-/// <summary>Everything a new run starts from: a client's start, a child start, a continue-as-new, a retry, cron.</summary>
+/// <summary>Everything a new run starts from: a client's start, a child start, a continue-as-new, a retry, cron.
+/// </summary>
 internal sealed record NewRun
 {
     public string? RunId { get; init; }

@@ -10,7 +10,8 @@ internal static class RetryPolicies
     /// <summary>A retry decision.</summary>
     public readonly record struct Decision(bool Retry, long DelayMs, RetryState State);
 
-    /// <summary>Fills Temporal's defaults: 1 s initial, coefficient 2, maximum 100 x initial, unlimited attempts.</summary>
+    /// <summary>Fills Temporal's defaults: 1 s initial, coefficient 2, maximum 100 x initial, unlimited attempts.
+    /// </summary>
     public static RetryPolicy WithDefaults(RetryPolicy? policy)
     {
         var p = policy?.Clone() ?? new RetryPolicy();

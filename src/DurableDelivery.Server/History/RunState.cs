@@ -65,7 +65,8 @@ internal sealed class WftState
     public long ScheduledTime { get; set; }
     public long StartedTime { get; set; }
 
-    /// <summary>Scheduled/Started events not persisted (attempt &gt; 1, or speculative); written at completion.</summary>
+    /// <summary>Scheduled/Started events not persisted (attempt &gt; 1, or speculative); written at completion.
+    /// </summary>
     public bool Transient { get; set; }
 
     /// <summary>Made for an update only: dropped without a trace when the worker only rejects.</summary>

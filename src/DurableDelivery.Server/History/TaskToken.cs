@@ -33,7 +33,8 @@ internal sealed record TaskToken(char Kind, string Namespace, string RunId, long
             }
 
             return new TaskToken(
-                parts[1][0], parts[2], parts[3], long.Parse(parts[4], System.Globalization.CultureInfo.InvariantCulture),
+                parts[1][0], parts[2], parts[3],
+                long.Parse(parts[4], System.Globalization.CultureInfo.InvariantCulture),
                 int.Parse(parts[5], System.Globalization.CultureInfo.InvariantCulture), parts[6]);
         }
         catch (FormatException)
