@@ -128,7 +128,11 @@ public class ChildAndChainTests
             var handle = await env.Client.StartWorkflowAsync((CountdownWorkflow wf) => wf.RunAsync(3, 1),
                 new(id: $"wf-{queue}", taskQueue: queue));
             (await handle.GetResultAsync()).ShouldBe(4);
+            var continued = await Should.ThrowAsync<WorkflowContinuedAsNewException>(() =>
+                handle.GetResultAsync(followRuns: false));
             var runs = await Replay.AssertChainReplaysAsync(env.Client, handle.Id, handle.ResultRunId!, Workflows);
+            continued.NewRunId.ShouldBe(runs[1].Events.First().WorkflowExecutionStartedEventAttributes
+                .OriginalExecutionRunId);
             runs.Count.ShouldBe(4);
             runs.Take(3).ShouldAllBe(h => h.Events.Last().EventType == EventType.WorkflowExecutionContinuedAsNew);
             runs[^1].Events.Last().EventType.ShouldBe(EventType.WorkflowExecutionCompleted);

@@ -177,4 +177,24 @@ public class UpdateQueryTests
             Replay.Types(history).Count(t => t == EventType.WorkflowExecutionUpdateCompleted).ShouldBe(10);
         });
     }
+
+    [ConformanceFact]
+    public async Task Update_AcceptedWhenTheRunIsTerminated_FailsWithAcceptedUpdateCompletedWorkflow()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("updateterminated");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            var update = await handle.StartUpdateAsync(wf => wf.WaitForReleaseAsync(),
+                new WorkflowUpdateStartOptions(WorkflowUpdateStage.Accepted));
+            await handle.TerminateAsync("enough");
+            var failed = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => update.GetResultAsync());
+            failed.InnerException.ShouldBeOfType<ApplicationFailureException>()
+                .ErrorType.ShouldBe("AcceptedUpdateCompletedWorkflow");
+            await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+        });
+    }
 }

@@ -1,4 +1,5 @@
 using DurableDelivery.Server.Hosting;
+using Microsoft.Extensions.Logging;
 using Temporalio.Client;
 using Temporalio.Worker;
 
@@ -10,10 +11,13 @@ namespace DurableDelivery.Server.Conformance.Tests.Support;
 /// </summary>
 public sealed class ServerEnvironment : IAsyncDisposable
 {
-    private ServerEnvironment(TemporalServer server, TemporalClient client)
+    private readonly ILoggerFactory? loggerFactory;
+
+    private ServerEnvironment(TemporalServer server, TemporalClient client, ILoggerFactory? loggerFactory)
     {
         Server = server;
         Client = client;
+        this.loggerFactory = loggerFactory;
     }
 
     /// <summary>The server.</summary>
@@ -31,6 +35,7 @@ public sealed class ServerEnvironment : IAsyncDisposable
         bool timeSkipping = false, string? databasePath = null, IReadOnlyList<string>? namespaces = null,
         bool startLocked = false)
     {
+        var loggerFactory = FileLoggerProvider.FromEnvironment();
         var server = await TemporalServer.StartAsync(new TemporalServerOptions
         {
             Port = 0,
@@ -38,10 +43,10 @@ public sealed class ServerEnvironment : IAsyncDisposable
             StartLocked = startLocked,
             DatabasePath = databasePath,
             Namespaces = namespaces ?? [],
-            LoggerFactory = FileLoggerProvider.FromEnvironment(),
+            LoggerFactory = loggerFactory,
         });
         var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Target));
-        return new ServerEnvironment(server, client);
+        return new ServerEnvironment(server, client, loggerFactory);
     }
 
     /// <summary>A unique task queue name for one test.</summary>
@@ -59,5 +64,6 @@ public sealed class ServerEnvironment : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
+        loggerFactory?.Dispose();
     }
 }
