@@ -243,4 +243,27 @@ public class TimeSkippingAndStickyTests
         await stop.CancelAsync();
         await Should.ThrowAsync<Exception>(() => farSleep);
     }
+
+    [ConformanceFact]
+    public async Task TimeSkipping_ExecutionTimeout_SpansContinueAsNewAndEndsTheChain()
+    {
+        await using var env = await ServerEnvironment.StartAsync(timeSkipping: true);
+        var queue = ServerEnvironment.NewTaskQueue("executiontimeout");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<HourlyLoopWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((HourlyLoopWorkflow wf) => wf.RunAsync(1),
+                new(id: $"wf-{queue}", taskQueue: queue) { ExecutionTimeout = TimeSpan.FromHours(2.5) });
+            var failed = await Should.ThrowAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+            failed.InnerException.ShouldBeOfType<TimeoutFailureException>();
+            var runs = await Replay.AssertChainReplaysAsync(
+                env.Client, handle.Id, handle.ResultRunId!, typeof(HourlyLoopWorkflow));
+            runs.Count.ShouldBe(3);
+            runs[^1].Events.Last().EventType.ShouldBe(EventType.WorkflowExecutionTimedOut);
+            var firstStart = runs[0].Events.First().EventTime.ToDateTimeOffset();
+            var timedOut = runs[^1].Events.Last().EventTime.ToDateTimeOffset();
+            (timedOut - firstStart).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromHours(2.5));
+            (timedOut - firstStart).ShouldBeLessThan(TimeSpan.FromHours(3));
+        });
+    }
 }

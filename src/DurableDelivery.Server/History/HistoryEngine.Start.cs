@@ -165,6 +165,8 @@ internal sealed partial class HistoryEngine
         m.Batch.CurrentRuns.Add((r.Namespace, r.WorkflowId, runId));
         AddEvent(m, run, EventType.WorkflowExecutionStarted, e =>
         {
+            // The run's start time, from which its timeouts and backoff count, is the started event's time.
+            e.EventTime = Nanos.ToTimestamp(now);
             var a = new WorkflowExecutionStartedEventAttributes
             {
                 WorkflowType = new WorkflowType { Name = r.WorkflowType },

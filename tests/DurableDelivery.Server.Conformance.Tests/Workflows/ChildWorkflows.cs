@@ -164,3 +164,15 @@ public class CountdownParentWorkflow
         Workflow.ExecuteChildWorkflowAsync((CountdownWorkflow wf) => wf.RunAsync(2, 1),
             new ChildWorkflowOptions { Id = childId });
 }
+
+/// <summary>Sleeps an hour, then continues as new, forever.</summary>
+[Workflow]
+public class HourlyLoopWorkflow
+{
+    [WorkflowRun]
+    public async Task RunAsync(int iteration)
+    {
+        await Workflow.DelayAsync(TimeSpan.FromHours(1));
+        throw Workflow.CreateContinueAsNewException((HourlyLoopWorkflow wf) => wf.RunAsync(iteration + 1));
+    }
+}
