@@ -22,6 +22,7 @@ var levels = Arg("--concurrency", "1,10,100").Split(',').Select(int.Parse).ToArr
 var warmup = TimeSpan.FromSeconds(double.Parse(Arg("--warmup", "5"), CultureInfo.InvariantCulture));
 var repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
 var only = Arg("--only", "throughput,resume,memory").Split(',');
+var noEager = args2.Contains("--no-eager");
 var resumeCount = int.Parse(Arg("--resume-count", "1000"), CultureInfo.InvariantCulture);
 var idleCount = int.Parse(Arg("--idle-count", "10000"), CultureInfo.InvariantCulture);
 var root = Path.Combine(Path.GetTempPath(), $"dd-server-bench-{Environment.ProcessId}");
@@ -64,6 +65,7 @@ async Task RunThroughputAsync()
             {
                 MaxConcurrentWorkflowTasks = 200,
                 MaxConcurrentActivities = 200,
+                DisableEagerActivityExecution = noEager,
             }.AddWorkflow<ThreeStepWorkflow>().AddAllActivities(typeof(StepActivities), null));
             using var stop = new CancellationTokenSource();
             var run = worker.ExecuteAsync(stop.Token);

@@ -83,8 +83,31 @@ internal sealed partial class HistoryEngine
             RetryPolicy = policy.ToByteArray(),
         };
         s.Activities[ev.EventId] = activity;
+        if (eagerActivities is { Count: < MaxEagerActivities } eager && a.RequestEagerExecution
+            && queue == s.TaskQueue)
+        {
+            // Eager: started in this same commit and handed back in the completion's response (no poll).
+            eager.Add(activity);
+            if (activity.ScheduleToCloseMs > 0)
+            {
+                AddTimer(run, TimerKind.ActivityScheduleToClose, activity.ScheduledEventId, 0, null,
+                    activity.ScheduledTime + (activity.ScheduleToCloseMs * 1_000_000));
+            }
+
+            return;
+        }
+
         ArmActivity(m, run, activity, recovering: false);
     }
+
+    /// <summary>Activity attempts started eagerly so far (tests and benchmarks).</summary>
+    public long EagerActivityStarts { get; private set; }
+
+    /// <summary>Most activities one workflow task completion may take eagerly, as Temporal's default.</summary>
+    private const int MaxEagerActivities = 3;
+
+    /// <summary>Activities the workflow task being completed asked to run eagerly (set during a completion only).</summary>
+    private List<ActivityState>? eagerActivities;
 
     /// <summary>Queues the activity's task and sets its timers, from its state (also after recovery).</summary>
     private void ArmActivity(Mutation m, Run run, ActivityState a, bool recovering)
@@ -160,6 +183,12 @@ internal sealed partial class HistoryEngine
             return null;
         }
 
+        return StartActivity(m, run, a, identity);
+    }
+
+    /// <summary>Starts a scheduled activity attempt (poll or eager) and builds its task.</summary>
+    private PollActivityTaskQueueResponse StartActivity(Mutation m, Run run, ActivityState a, string identity)
+    {
         var s = run.S;
         a.StartedTime = Now;
         a.StartedIdentity = identity;

@@ -393,6 +393,8 @@ internal sealed partial class HistoryEngine
         ApplySticky(s, req);
 
         var deferred = new List<Action>();
+        var eager = new List<ActivityState>();
+        eagerActivities = eager;
         var newTaskNeeded = req.ForceCreateNewWorkflowTask;
         var handled = new HashSet<string>();
         foreach (var command in req.Commands)
@@ -434,13 +436,24 @@ internal sealed partial class HistoryEngine
             }
         }
 
+        eagerActivities = null;
+        var response = new RespondWorkflowTaskCompletedResponse();
+        foreach (var activity in eager)
+        {
+            if (run.IsOpen && run.S.Activities.ContainsKey(activity.ScheduledEventId))
+            {
+                response.ActivityTasks.Add(StartActivity(m, run, activity, req.Identity));
+                EagerActivityStarts++;
+            }
+        }
+
         foreach (var action in deferred)
         {
             action();
         }
 
         DispatchWaitingQueries(m, run);
-        return new RespondWorkflowTaskCompletedResponse();
+        return response;
     }
 
     private static void ApplySticky(RunState s, RespondWorkflowTaskCompletedRequest req)

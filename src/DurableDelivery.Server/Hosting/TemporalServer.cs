@@ -43,6 +43,9 @@ public sealed class TemporalServer : IAsyncDisposable
     /// <summary>The address for clients and workers (<c>host:port</c>), as the temporal CLI prints it.</summary>
     public string Target { get; }
 
+    /// <summary>Activity attempts this server started eagerly (handed back in a workflow task's completion).</summary>
+    internal long EagerActivityStarts => engine.EagerActivityStarts;
+
     /// <summary>The SQLite file the server runs on.</summary>
     public string DatabasePath => store.Path;
 
