@@ -197,4 +197,45 @@ public class UpdateQueryTests
             await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
         });
     }
+
+    [ConformanceFact]
+    public async Task Query_WhileTheWorkflowTaskKeepsFailing_FailsFastWithWorkflowNotReady()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("queryfailingtask");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<BreakableWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((BreakableWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue) { TaskTimeout = TimeSpan.FromSeconds(1) });
+            (await handle.QueryAsync(wf => wf.State)).ShouldBe("fine");
+            await handle.SignalAsync(wf => wf.BreakAsync());
+
+            // Temporal fails a query at once from the third attempt of a failing workflow task on; before that a
+            // query waits for the task. A short deadline per try keeps a waiting query from hanging the test.
+            var short1 = new WorkflowQueryOptions { Rpc = new RpcOptions { Timeout = TimeSpan.FromSeconds(1) } };
+            var error = await Eventually.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        await handle.QueryAsync(wf => wf.State, short1);
+                        return null;
+                    }
+                    catch (RpcException e) when (e.Code is not (RpcException.StatusCode.DeadlineExceeded
+                        or RpcException.StatusCode.Cancelled))
+                    {
+                        return e;
+                    }
+                    catch (RpcException)
+                    {
+                        return null;
+                    }
+                },
+                e => e is not null, TimeSpan.FromSeconds(15), "the query failed fast");
+            error!.Code.ShouldBe(RpcException.StatusCode.FailedPrecondition);
+            await handle.TerminateAsync("test over");
+            await Replay.AssertReplaysAsync(handle, typeof(BreakableWorkflow));
+        });
+    }
 }

@@ -40,10 +40,17 @@ internal sealed partial class HistoryEngine
                 };
             }
 
-            if (run.S.CompletedWorkflowTasks == 0 && (!run.IsOpen || run.S.Wft is { Attempt: >= 3 }))
+            if (!run.IsOpen && run.S.CompletedWorkflowTasks == 0)
             {
                 throw RpcErrors.Create(global::Grpc.Core.StatusCode.FailedPrecondition,
-                    "Cannot query workflow due to Workflow Task in failed state.", new WorkflowNotReadyFailure());
+                    "Workflow closed before task started.", new WorkflowNotReadyFailure());
+            }
+
+            if (run.IsOpen && run.S.Wft is { Attempt: >= 3 })
+            {
+                // As Temporal: while a workflow task keeps failing, a query would only wait for it; fail at once.
+                throw RpcErrors.Create(global::Grpc.Core.StatusCode.FailedPrecondition,
+                    "Unable to query workflow due to Workflow Task in failed state.", new WorkflowNotReadyFailure());
             }
 
             if (!runs.ContainsKey(run.S.RunId))

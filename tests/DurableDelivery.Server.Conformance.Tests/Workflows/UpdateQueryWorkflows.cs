@@ -62,3 +62,27 @@ public class CounterWorkflow
     [WorkflowQuery]
     public string Broken() => throw new InvalidOperationException("this query always fails");
 }
+
+/// <summary>Runs fine until signalled to break; from then on every workflow task fails (a bug in the code).</summary>
+[Workflow]
+public class BreakableWorkflow
+{
+    private bool broken;
+
+    [WorkflowRun]
+    public async Task RunAsync()
+    {
+        await Workflow.WaitConditionAsync(() => broken);
+        throw new InvalidOperationException("a bug after the signal");
+    }
+
+    [WorkflowSignal]
+    public Task BreakAsync()
+    {
+        broken = true;
+        return Task.CompletedTask;
+    }
+
+    [WorkflowQuery]
+    public string State => broken ? "broken" : "fine";
+}
