@@ -327,4 +327,28 @@ public class ActivityTests
                 .ActivityTaskTimedOutEventAttributes.StartedEventId.ShouldBe(0);
         });
     }
+
+    [ConformanceFact]
+    public async Task Activity_HeartbeatByIdBeforeItStarts_LeavesItToTheWorker()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("heartbeatbyid");
+        var activityQueue = $"{queue}-activities";
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<LateActivityWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((LateActivityWorkflow wf) => wf.RunAsync(activityQueue),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await Eventually.EventuallyAsync(
+                async () => Replay.Types(await handle.FetchHistoryAsync()).Contains(EventType.ActivityTaskScheduled),
+                TimeSpan.FromSeconds(20), "the activity is scheduled");
+
+            // A heartbeat records progress; it does not start the activity (nobody could run it then).
+            await env.Client.GetAsyncActivityHandle(handle.Id, handle.ResultRunId!, "late").HeartbeatAsync();
+            using var late = env.NewWorker(activityQueue, o => o.AddActivity(LateActivities.Hello));
+            await late.ExecuteAsync(async () =>
+                (await handle.GetResultAsync()).ShouldBe("hello from the late worker"));
+            await Replay.AssertReplaysAsync(handle, typeof(LateActivityWorkflow));
+        });
+    }
 }

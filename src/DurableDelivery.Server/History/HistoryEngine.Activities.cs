@@ -134,7 +134,7 @@ internal sealed partial class HistoryEngine
             if (a.HeartbeatMs > 0)
             {
                 AddTimer(run, TimerKind.ActivityHeartbeat, a.ScheduledEventId, a.Attempt, null,
-                    (a.LastHeartbeatTime ?? a.StartedTime.Value) + (a.HeartbeatMs * 1_000_000));
+                    HeartbeatDeadline(a));
             }
         }
 
@@ -254,7 +254,7 @@ internal sealed partial class HistoryEngine
     }
 
     private (Run Run, ActivityState Activity) StartedActivityByIdOrThrow(
-        string ns, string workflowId, string runId, string activityId)
+        string ns, string workflowId, string runId, string activityId, bool startIfScheduled = true)
     {
         var run = FindRun(ns, workflowId, runId);
         if (run is null || !run.IsOpen)
@@ -268,7 +268,7 @@ internal sealed partial class HistoryEngine
             throw RpcErrors.NotFound("activity task not found.");
         }
 
-        if (a.StartedTime is null)
+        if (a.StartedTime is null && startIfScheduled)
         {
             // Completing by id an activity not started yet starts it on the spot, as Temporal does.
             a.StartedTime = Now;
@@ -463,7 +463,9 @@ internal sealed partial class HistoryEngine
     public Task<RecordActivityTaskHeartbeatByIdResponse> HeartbeatByIdAsync(RecordActivityTaskHeartbeatByIdRequest req)
         => MutateAsync(m =>
         {
-            var (run, a) = StartedActivityByIdOrThrow(req.Namespace, req.WorkflowId, req.RunId, req.ActivityId);
+            // A heartbeat only records progress (Temporal): it must not start an activity a worker has yet to run.
+            var (run, a) = StartedActivityByIdOrThrow(req.Namespace, req.WorkflowId, req.RunId, req.ActivityId,
+                startIfScheduled: false);
             var r = Heartbeat(m, run, a, req.Details);
             return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = r.CancelRequested };
         });
@@ -540,7 +542,7 @@ internal sealed partial class HistoryEngine
                 FailActivity(m, run, a, TimeoutFailure(TimeoutType.StartToClose, a), "", TimeoutType.StartToClose);
                 break;
             case TimerKind.ActivityHeartbeat when a.Attempt == entry.Attempt && a.StartedTime is not null
-                && entry.Due == (a.LastHeartbeatTime ?? a.StartedTime.Value) + (a.HeartbeatMs * 1_000_000):
+                && entry.Due == HeartbeatDeadline(a):
                 FailActivity(m, run, a, TimeoutFailure(TimeoutType.Heartbeat, a), "", TimeoutType.Heartbeat);
                 break;
             case TimerKind.ActivityScheduleToClose:
@@ -570,6 +572,11 @@ internal sealed partial class HistoryEngine
 
         return failure;
     }
+
+    /// <summary>When a started activity's heartbeat timeout runs out: a heartbeat timeout after its start or its
+    /// last heartbeat, whichever came later (a heartbeat by id may come before the start).</summary>
+    private static long HeartbeatDeadline(ActivityState a) =>
+        Math.Max(a.LastHeartbeatTime ?? 0, a.StartedTime!.Value) + (a.HeartbeatMs * 1_000_000);
 
     private static Failure ScheduleToCloseGiveUpFailure(ActivityState a)
     {

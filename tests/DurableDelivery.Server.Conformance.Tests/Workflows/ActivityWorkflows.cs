@@ -276,3 +276,25 @@ public class UnpolledActivityWorkflow
         }
     }
 }
+
+/// <summary>Runs activity "late" on a queue of its own (served by a worker the test starts later).</summary>
+[Workflow]
+public class LateActivityWorkflow
+{
+    [WorkflowRun]
+    public Task<string> RunAsync(string activityQueue) =>
+        Workflow.ExecuteActivityAsync(() => LateActivities.Hello(), new ActivityOptions
+        {
+            ActivityId = "late",
+            TaskQueue = activityQueue,
+            StartToCloseTimeout = TimeSpan.FromSeconds(30),
+        });
+}
+
+/// <summary>The activity for <see cref="LateActivityWorkflow"/>.</summary>
+public static class LateActivities
+{
+    /// <summary>Says hello.</summary>
+    [Activity]
+    public static string Hello() => "hello from the late worker";
+}
