@@ -133,7 +133,7 @@ public class WaitForeverWorkflow
 }
 
 /// <summary>
-/// Starts a one-second timer in its first task, then on a signal runs a local activity that blocks on the test's gate
+/// Starts a two-second timer in its first task, then on a signal runs a local activity that blocks on the test's gate
 /// (the timer fires meanwhile, while the task is running) and cancels the timer when the activity returns. The
 /// workflow never saw the timer fire, so to it the timer is cancelled.
 /// </summary>
@@ -146,7 +146,7 @@ public class CancelFiredTimerWorkflow
     public async Task<string> RunAsync()
     {
         using var source = new CancellationTokenSource();
-        var timer = Workflow.DelayAsync(TimeSpan.FromSeconds(1), source.Token);
+        var timer = Workflow.DelayAsync(TimeSpan.FromSeconds(2), source.Token);
         await Workflow.WaitConditionAsync(() => go);
         await Workflow.ExecuteLocalActivityAsync((GateActivities a) => a.WaitForGateAsync(),
             new LocalActivityOptions { StartToCloseTimeout = TimeSpan.FromSeconds(30) });
