@@ -187,7 +187,15 @@ async Task RunResumeAsync()
     foreach (var h in handles.Take(100))
     {
         var history = await h.FetchHistoryAsync();
-        timedOut += history.Events.Count(e => e.EventType == Temporalio.Api.Enums.V1.EventType.WorkflowTaskTimedOut);
+        var timeouts = history.Events.Count(e => e.EventType == Temporalio.Api.Enums.V1.EventType.WorkflowTaskTimedOut);
+        if (timeouts > 0 && timedOut == 0)
+        {
+            Console.WriteLine("  first history with a workflow task timeout: " + string.Join(", ", history.Events.Select(e =>
+                $"{e.EventId} {e.EventType} {e.EventTime.ToDateTime():HH:mm:ss.fff}"
+                + (e.WorkflowTaskScheduledEventAttributes is { } ws ? $" q={ws.TaskQueue.Kind}/{ws.Attempt}" : ""))));
+        }
+
+        timedOut += timeouts;
         failed += history.Events.Count(e => e.EventType == Temporalio.Api.Enums.V1.EventType.WorkflowTaskFailed);
     }
 

@@ -321,7 +321,7 @@ internal sealed partial class HistoryEngine
                 RequestId = a.RequestId ?? "",
                 Attempt = a.Attempt,
                 LastFailure = a.LastFailure is null ? null : Failure.Parser.ParseFrom(a.LastFailure),
-            });
+            }, scheduleTask: false);
     }
 
     /// <summary>RespondActivityTaskFailed.</summary>

@@ -324,7 +324,15 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
     /// Adds an event from outside the workflow (signal, activity result, timer, child result...): buffered while a
     /// workflow task is started, else written at once; either way a workflow task will see it.
     /// </summary>
-    private void AddExternalEvent(Mutation m, Run run, EventType type, Action<HistoryEvent> fill)
+    /// <param name="m">The operation.</param>
+    /// <param name="run">The run.</param>
+    /// <param name="type">The event type.</param>
+    /// <param name="fill">Sets the event's attributes.</param>
+    /// <param name="scheduleTask">False for an event that another follows at once in the same operation (an
+    /// activity's Started before its outcome): the workflow task is scheduled after the last one, as Temporal orders
+    /// them.</param>
+    private void AddExternalEvent(
+        Mutation m, Run run, EventType type, Action<HistoryEvent> fill, bool scheduleTask = true)
     {
         var ev = new HistoryEvent { EventType = type, EventTime = Nanos.ToTimestamp(Now) };
         fill(ev);
@@ -340,12 +348,19 @@ internal sealed partial class HistoryEngine : IAsyncDisposable
             // New events turn a transient (retrying or speculative) task back into a normal one.
             run.S.Wft = null;
             AppendEvent(m, run, ev);
-            ScheduleWorkflowTask(m, run, attempt: 1, transient: false, speculative: false);
+            if (scheduleTask)
+            {
+                ScheduleWorkflowTask(m, run, attempt: 1, transient: false, speculative: false);
+            }
+
             return;
         }
 
         AppendEvent(m, run, ev);
-        ScheduleWorkflowTaskIfNeeded(m, run);
+        if (scheduleTask)
+        {
+            ScheduleWorkflowTaskIfNeeded(m, run);
+        }
     }
 
     /// <summary>Writes buffered events after a workflow task (results last, as Temporal reorders them).</summary>
