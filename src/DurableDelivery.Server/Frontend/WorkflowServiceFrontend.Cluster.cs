@@ -288,7 +288,7 @@ internal sealed partial class WorkflowServiceFrontend
         check.Namespace(request.Namespace);
         check.Required(request.TaskQueue?.Name, "TaskQueue");
         var activity = request.TaskQueueType == TaskQueueType.Activity;
-        var (tasks, pollers, lastPoll) = engine.Matching.Stats(
+        var (_, pollers, lastPoll) = engine.Matching.Stats(
             new Matching.QueueKey(request.Namespace, request.TaskQueue!.Name, activity));
         var response = new DescribeTaskQueueResponse();
         if (pollers > 0 || lastPoll != default)
@@ -300,7 +300,6 @@ internal sealed partial class WorkflowServiceFrontend
             });
         }
 
-        _ = tasks;
         return Task.FromResult(response);
     }
 }

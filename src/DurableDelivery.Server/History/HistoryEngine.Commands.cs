@@ -539,7 +539,7 @@ internal sealed partial class HistoryEngine
         }
 
         // Updates: accepted ones get Temporal's failure, admitted ones are gone (their callers retry).
-        foreach (var (id, update) in s.Updates)
+        foreach (var update in s.Updates.Values)
         {
             if (update.Outcome is null)
             {
@@ -555,8 +555,6 @@ internal sealed partial class HistoryEngine
                     },
                 }.ToByteArray();
             }
-
-            _ = id;
         }
 
         foreach (var update in run.AdmittedUpdates.Concat(run.DeliveredUpdates))

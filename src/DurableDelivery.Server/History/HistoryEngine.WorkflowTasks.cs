@@ -533,7 +533,8 @@ internal sealed partial class HistoryEngine
             return Task.CompletedTask;
         }
 
-        var tasks = matching.Unload(new QueueKey(ns, stickyQueue, false));
+        // The queue's queued references are dropped: every task they pointed at is dispatched again below.
+        matching.Unload(new QueueKey(ns, stickyQueue, false));
         return MutateAsync(m =>
         {
             foreach (var run in runs.Values.Where(r => r.IsOpen && r.S.StickyQueue == stickyQueue).ToList())
@@ -549,7 +550,6 @@ internal sealed partial class HistoryEngine
                 }
             }
 
-            _ = tasks;
         });
     }
 }
