@@ -290,17 +290,7 @@ internal sealed partial class HistoryEngine
                         WorkflowTaskCompletedEventId = completedId,
                         SearchAttributes = a.SearchAttributes,
                     });
-                foreach (var (k, v) in a.SearchAttributes?.IndexedFields ?? [])
-                {
-                    if (SearchAttributeJson.IsUnset(v))
-                    {
-                        s.SearchAttributes.Remove(k);
-                    }
-                    else
-                    {
-                        s.SearchAttributes[k] = v.ToByteArray();
-                    }
-                }
+                MergePayloads(s.SearchAttributes, a.SearchAttributes?.IndexedFields);
 
                 return false;
             }
@@ -314,17 +304,7 @@ internal sealed partial class HistoryEngine
                         WorkflowTaskCompletedEventId = completedId,
                         UpsertedMemo = a.UpsertedMemo,
                     });
-                foreach (var (k, v) in a.UpsertedMemo?.Fields ?? [])
-                {
-                    if (SearchAttributeJson.IsUnset(v))
-                    {
-                        s.Memo.Remove(k);
-                    }
-                    else
-                    {
-                        s.Memo[k] = v.ToByteArray();
-                    }
-                }
+                MergePayloads(s.Memo, a.UpsertedMemo?.Fields);
 
                 return false;
             }
@@ -372,6 +352,22 @@ internal sealed partial class HistoryEngine
                 return false;
             default:
                 return false;
+        }
+    }
+
+    /// <summary>Merges upserted payloads into a run's map; an unset payload (empty, null or []) removes the key.</summary>
+    private static void MergePayloads(Dictionary<string, byte[]> target, IDictionary<string, Payload>? upserted)
+    {
+        foreach (var (k, v) in upserted ?? new Dictionary<string, Payload>())
+        {
+            if (SearchAttributeJson.IsUnset(v))
+            {
+                target.Remove(k);
+            }
+            else
+            {
+                target[k] = v.ToByteArray();
+            }
         }
     }
 
