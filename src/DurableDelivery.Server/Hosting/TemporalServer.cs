@@ -65,6 +65,7 @@ public sealed class TemporalServer : IAsyncDisposable
             path = temporary;
         }
 
+        var startup = System.Diagnostics.Stopwatch.StartNew();
         var store = new SqliteStore(path, loggerFactory.CreateLogger<SqliteStore>());
         var clock = new ServerClock(TimeProvider.System, options.TimeSkipping, options.StartLocked);
         var limits = new ServerLimits { LongPollTimeout = options.LongPollTimeout };
@@ -73,8 +74,12 @@ public sealed class TemporalServer : IAsyncDisposable
         try
         {
             engine.Recover(options.Namespaces);
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
+            var recovered = startup.Elapsed;
+            // The empty builder reads no appsettings files and so sets up no file watcher (the slim builder's watched
+            // the working directory and every directory under it: seconds when started from a repository root).
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.WebHost.UseKestrelCore();
+            builder.Services.AddRoutingCore();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             builder.WebHost.ConfigureKestrel(k =>
@@ -100,14 +105,14 @@ public sealed class TemporalServer : IAsyncDisposable
             builder.Services.AddSingleton<OperatorServiceFrontend>();
             builder.Services.AddSingleton<TestServiceFrontend>();
             builder.Services.AddSingleton<IServiceMethodProvider<WorkflowServiceFrontend>>(
-                new ServiceBinder<WorkflowServiceFrontend>(
-                    Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0]));
+                ServiceBinder<WorkflowServiceFrontend>.For<Temporalio.Client.WorkflowService>(
+                    TemporalServiceNames.WorkflowService));
             builder.Services.AddSingleton<IServiceMethodProvider<OperatorServiceFrontend>>(
-                new ServiceBinder<OperatorServiceFrontend>(
-                    Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0]));
+                ServiceBinder<OperatorServiceFrontend>.For<Temporalio.Client.OperatorService>(
+                    TemporalServiceNames.OperatorService));
             builder.Services.AddSingleton<IServiceMethodProvider<TestServiceFrontend>>(
-                new ServiceBinder<TestServiceFrontend>(
-                    Temporalio.Api.TestService.V1.ServiceReflection.Descriptor.Services[0]));
+                ServiceBinder<TestServiceFrontend>.For<Temporalio.Client.TestService>(
+                    TemporalServiceNames.TestService));
             var app = builder.Build();
             app.MapGrpcService<WorkflowServiceFrontend>();
             app.MapGrpcService<OperatorServiceFrontend>();
@@ -128,6 +133,9 @@ public sealed class TemporalServer : IAsyncDisposable
                 .Addresses.First();
             var port = new Uri(bound).Port;
             var host = options.Ip == "0.0.0.0" ? "127.0.0.1" : options.Ip;
+            loggerFactory.CreateLogger<TemporalServer>().LogDebug(
+                "Listening after {Total} ms (database opened and state recovered in {Recovered} ms)",
+                (int)startup.Elapsed.TotalMilliseconds, (int)recovered.TotalMilliseconds);
             return new TemporalServer(app, engine, store, temporary, $"{host}:{port}");
         }
         catch
