@@ -8,7 +8,8 @@ using Temporalio.Worker;
 //  (1) 3-activity workflows per second with the real SDK worker and client at N in flight (closed loop);
 //  (2) step latency p50/p99: one activity's end to the next activity's start, same workflow;
 //  (3) CPU per workflow of the server process and of this (SDK) process, apart;
-//  (4) resume: 1,000 open workflows whose timers are due, server SIGKILLed and restarted, until all complete;
+//  (4) resume: 1,000 open workflows whose timers are due, server SIGKILLed and restarted, until all complete, with the
+//      worker restarted too (--resume-worker fresh) and with the same worker riding out the outage (kept);
 //  (5) the server's resident memory with 10,000 open idle workflows.
 var args2 = args.ToList();
 string Arg(string name, string fallback)
@@ -25,6 +26,12 @@ var only = Arg("--only", "throughput,resume,memory").Split(',');
 var noEager = args2.Contains("--no-eager");
 var resumeCount = int.Parse(Arg("--resume-count", "1000"), CultureInfo.InvariantCulture);
 var idleCount = int.Parse(Arg("--idle-count", "10000"), CultureInfo.InvariantCulture);
+var resumeModes = Arg("--resume-worker", "fresh,kept").Split(',');
+if (resumeModes.Any(m => m is not ("fresh" or "kept")))
+{
+    Console.Error.WriteLine("error: --resume-worker takes fresh, kept or fresh,kept");
+    return 2;
+}
 var root = Path.Combine(Path.GetTempPath(), $"dd-server-bench-{Environment.ProcessId}");
 Directory.CreateDirectory(root);
 Console.WriteLine($"machine: {Environment.ProcessorCount} CPUs; load {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -50,6 +57,8 @@ finally
 {
     Directory.Delete(root, recursive: true);
 }
+
+return 0;
 
 async Task RunThroughputAsync()
 {
@@ -129,17 +138,31 @@ static async Task<int> ClosedLoopAsync(TemporalClient client, string queue, int 
 
 async Task RunResumeAsync()
 {
-    var db = Path.Combine(root, "resume.db");
+    foreach (var mode in resumeModes)
+    {
+        await RunResumeOnceAsync(mode == "fresh");
+    }
+}
+
+// The server is SIGKILLed with every workflow waiting on a 20 s timer and restarted on the same file once the timers
+// are due, so all of them need a workflow task, an activity and another workflow task at once. keptWorker = false: the
+// worker is stopped before the kill and a new one starts with the restarted server (a machine that rebooted);
+// keptWorker = true: the same worker rides out the outage, and its polls come back on the SDK's retry back-off
+// (up to 10 s apart after a 20 s outage), which is the client's and bounds the figure from below.
+async Task RunResumeOnceAsync(bool freshWorker)
+{
+    var db = Path.Combine(root, $"resume-{(freshWorker ? "fresh" : "kept")}.db");
     var server = await ServerProcess.StartAsync(db);
     var target = server.Target;
     var port = int.Parse(target.Split(':')[1], CultureInfo.InvariantCulture);
-    var client = await TemporalClient.ConnectAsync(new(target));
-    using var worker = new TemporalWorker(client, new TemporalWorkerOptions("resume")
+    TemporalWorker NewWorker(TemporalClient c) => new(c, new TemporalWorkerOptions("resume")
     {
         MaxConcurrentWorkflowTasks = 200,
         MaxConcurrentActivities = 200,
     }.AddWorkflow<IdleWorkflow>().AddAllActivities(typeof(StepActivities), null));
-    using var stop = new CancellationTokenSource();
+    var client = await TemporalClient.ConnectAsync(new(target));
+    var worker = NewWorker(client);
+    var stop = new CancellationTokenSource();
     var run = worker.ExecuteAsync(stop.Token);
     var handles = new List<WorkflowHandle<IdleWorkflow, int>>();
     var timer = 20;
@@ -166,8 +189,15 @@ async Task RunResumeAsync()
     }
 
     var setUp = sw.Elapsed;
+    if (freshWorker)
+    {
+        await StopWorkerAsync(stop, run);
+        worker.Dispose();
+    }
+
     server.Kill();
-    Console.WriteLine($"  resume: {resumeCount} workflows waiting on timers after {setUp.TotalSeconds:F1} s; server SIGKILLed");
+    Console.WriteLine($"  resume ({(freshWorker ? "worker restarted with the server" : "worker kept")}): "
+        + $"{resumeCount} workflows waiting on timers after {setUp.TotalSeconds:F1} s; server SIGKILLed");
     // Let the timers fall due while the server is down, then restart it on the same file and port.
     var due = TimeSpan.FromSeconds(timer) - setUp + TimeSpan.FromSeconds(1);
     if (due > TimeSpan.Zero)
@@ -178,10 +208,30 @@ async Task RunResumeAsync()
     var restart = Stopwatch.StartNew();
     using var restarted = await ServerProcess.StartAsync(db, port);
     var listening = restart.Elapsed;
-    await Task.WhenAll(handles.Select(h => h.GetResultAsync()));
+    if (freshWorker)
+    {
+        client = await TemporalClient.ConnectAsync(new(target));
+        worker = NewWorker(client);
+        stop = new CancellationTokenSource();
+        run = worker.ExecuteAsync(stop.Token);
+        handles = handles.Select(h => client.GetWorkflowHandle<IdleWorkflow, int>(h.Id)).ToList();
+    }
+
+    var finished = new double[handles.Count];
+    await Task.WhenAll(handles.Select(async (h, i) =>
+    {
+        await h.GetResultAsync();
+        finished[i] = restart.Elapsed.TotalSeconds;
+    }));
     var resume = restart.Elapsed;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"resume of {resumeCount}: {resume.TotalSeconds:F2} s from restart to all completed (listening after {listening.TotalSeconds:F2} s)"));
+        $"resume of {resumeCount} ({(freshWorker ? "worker restarted" : "worker kept")}): {resume.TotalSeconds:F2} s "
+        + $"from restart to all completed (listening after {listening.TotalSeconds:F2} s)"));
+    var slowest = handles[Array.IndexOf(finished, finished.Max())];
+    Array.Sort(finished);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  completed after restart: first {finished[0]:F2} s, 10% {finished[finished.Length / 10]:F2} s, "
+        + $"50% {finished[finished.Length / 2]:F2} s, 90% {finished[finished.Length * 9 / 10]:F2} s, last {finished[^1]:F2} s"));
     var timedOut = 0;
     var failed = 0;
     foreach (var h in handles.Take(100))
@@ -200,6 +250,16 @@ async Task RunResumeAsync()
     }
 
     Console.WriteLine($"  in the first 100 histories: {timedOut} workflow tasks timed out, {failed} failed");
+    Console.WriteLine($"  the last to complete ({slowest.Id}): " + string.Join(", ",
+        (await slowest.FetchHistoryAsync()).Events.Select(e => $"{e.EventId} {e.EventType} {e.EventTime.ToDateTime():HH:mm:ss.fff}"
+            + (e.WorkflowTaskScheduledEventAttributes is { } ws ? $" q={ws.TaskQueue.Kind}/{ws.Attempt}" : ""))));
+    await StopWorkerAsync(stop, run);
+    worker.Dispose();
+    server.Dispose();
+}
+
+static async Task StopWorkerAsync(CancellationTokenSource stop, Task run)
+{
     await stop.CancelAsync();
     try
     {
@@ -208,8 +268,6 @@ async Task RunResumeAsync()
     catch (OperationCanceledException)
     {
     }
-
-    server.Dispose();
 }
 
 async Task RunMemoryAsync()

@@ -14,6 +14,11 @@ namespace DurableDelivery.Server.History;
 /// <content>Reads: history pages (with long polls), describe.</content>
 internal sealed partial class HistoryEngine
 {
+    private int waitingHistoryPolls;
+
+    /// <summary>History long polls waiting for a new event now (the clients' GetResultAsync calls).</summary>
+    public int WaitingHistoryPolls => Volatile.Read(ref waitingHistoryPolls);
+
     /// <summary>GetWorkflowExecutionHistory: pages, long poll for new events, the close-event filter.</summary>
     public async Task<GetWorkflowExecutionHistoryResponse> GetHistoryAsync(
         GetWorkflowExecutionHistoryRequest req, CancellationToken ct)
@@ -101,12 +106,17 @@ internal sealed partial class HistoryEngine
             }
 
             var left = deadline - DateTimeOffset.UtcNow;
+            Interlocked.Increment(ref waitingHistoryPolls);
             try
             {
                 await changed.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, ct).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
+            }
+            finally
+            {
+                Interlocked.Decrement(ref waitingHistoryPolls);
             }
         }
     }

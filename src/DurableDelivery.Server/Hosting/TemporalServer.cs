@@ -46,6 +46,9 @@ public sealed class TemporalServer : IAsyncDisposable
     /// <summary>Activity attempts this server started eagerly (handed back in a workflow task's completion).</summary>
     internal long EagerActivityStarts => engine.EagerActivityStarts;
 
+    /// <summary>History long polls waiting for a new event now.</summary>
+    internal int WaitingHistoryPolls => engine.WaitingHistoryPolls;
+
     /// <summary>The SQLite file the server runs on.</summary>
     public string DatabasePath => store.Path;
 
@@ -84,7 +87,9 @@ public sealed class TemporalServer : IAsyncDisposable
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             builder.WebHost.ConfigureKestrel(k =>
             {
-                k.Limits.Http2.MaxStreamsPerConnection = 1000;
+                // No stream limit per connection, as grpc-go (Temporal's frontend) has none: the SDK multiplexes every call of a client
+                // on one connection, and with a limit the workers' polls wait behind a thousand result long polls.
+                k.Limits.Http2.MaxStreamsPerConnection = int.MaxValue;
                 k.Limits.MaxRequestBodySize = null;
                 var address = options.Ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Ip);
                 k.Listen(address, options.Port, o => o.Protocols = HttpProtocols.Http2);
