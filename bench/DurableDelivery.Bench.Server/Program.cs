@@ -10,7 +10,8 @@ using Temporalio.Worker;
 //  (3) CPU per workflow of the server process and of this (SDK) process, apart;
 //  (4) resume: 1,000 open workflows whose timers are due, server SIGKILLed and restarted, until all complete, with the
 //      worker restarted too (--resume-worker fresh) and with the same worker riding out the outage (kept);
-//  (5) the server's resident memory with 10,000 open idle workflows.
+//  (5) the server's resident memory with 10,000 open idle workflows;
+//  (6) --only rpc: the floor, server CPU per call of GetSystemInfo and DescribeWorkflowExecution.
 var args2 = args.ToList();
 string Arg(string name, string fallback)
 {
@@ -41,6 +42,11 @@ try
     if (only.Contains("throughput"))
     {
         await RunThroughputAsync();
+    }
+
+    if (only.Contains("rpc"))
+    {
+        await RunRpcFloorAsync();
     }
 
     if (only.Contains("resume"))
@@ -134,6 +140,54 @@ static async Task<int> ClosedLoopAsync(TemporalClient client, string queue, int 
 
     await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Task.Run(Loop)));
     return completed;
+}
+
+// The floor under figure (3): the server's CPU per call of the cheapest RPC (GetSystemInfo: no state, no commit) and of
+// a read of one run's state (DescribeWorkflowExecution), N calls in flight on the SDK's connection. A 3-activity
+// workflow costs the server about 13 calls, most of them with a commit.
+async Task RunRpcFloorAsync()
+{
+    using var server = await ServerProcess.StartAsync(Path.Combine(root, "rpc.db"));
+    var client = await TemporalClient.ConnectAsync(new(server.Target));
+    var handle = await client.StartWorkflowAsync((IdleWorkflow wf) => wf.RunAsync(0), new(id: "rpc-describe", taskQueue: "rpc-none"));
+    foreach (var (name, call) in new (string, Func<Task>)[]
+    {
+        ("GetSystemInfo", () => client.WorkflowService.GetSystemInfoAsync(new())),
+        ("DescribeWorkflowExecution", () => DescribeRawAsync(client, handle.Id)),
+    })
+    {
+        foreach (var n in levels)
+        {
+            await CallLoopAsync(call, n, warmup);
+            var serverCpu0 = server.CpuTime();
+            var sdkCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            var calls = await CallLoopAsync(call, n, duration);
+            var wall = sw.Elapsed;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  rpc {name} N={n}: {calls / wall.TotalSeconds:F0} calls/s, CPU/call server "
+                + $"{(server.CpuTime() - serverCpu0).TotalMilliseconds * 1000 / calls:F0} us, SDK process "
+                + $"{(Process.GetCurrentProcess().TotalProcessorTime - sdkCpu0).TotalMilliseconds * 1000 / calls:F0} us; "
+                + $"load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+        }
+    }
+}
+
+static async Task<int> CallLoopAsync(Func<Task> call, int n, TimeSpan length)
+{
+    var end = Stopwatch.GetTimestamp() + (long)(length.TotalSeconds * Stopwatch.Frequency);
+    var calls = 0;
+    async Task Loop()
+    {
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            await call();
+            Interlocked.Increment(ref calls);
+        }
+    }
+
+    await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Task.Run(Loop)));
+    return calls;
 }
 
 async Task RunResumeAsync()

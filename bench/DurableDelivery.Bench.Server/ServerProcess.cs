@@ -37,7 +37,7 @@ internal sealed class ServerProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var arg in new[] { "server", "start-dev", "--port", port.ToString(CultureInfo.InvariantCulture),
-            "--db-filename", dbPath, "--log-level", "warn" })
+            "--db-filename", dbPath, "--log-level", Environment.GetEnvironmentVariable("DD_BENCH_SERVER_LOG_LEVEL") ?? "warn" })
         {
             info.ArgumentList.Add(arg);
         }

@@ -54,6 +54,7 @@ internal sealed class TimerQueue : IAsyncDisposable
     private readonly Func<Func<bool>, bool> ifIdle;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stop = new();
+    private readonly ITimer dueTimer;
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? loop;
 
@@ -70,6 +71,8 @@ internal sealed class TimerQueue : IAsyncDisposable
         this.fire = fire;
         this.ifIdle = ifIdle;
         this.logger = logger;
+        dueTimer = TimeProvider.System.CreateTimer(
+            static q => ((TimerQueue)q!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         clock.Changed += Wake;
     }
 
@@ -160,14 +163,12 @@ internal sealed class TimerQueue : IAsyncDisposable
                 delay = TimeSpan.FromMinutes(1);
             }
 
-            try
-            {
-                await signal.Task.WaitAsync(delay, stop.Token).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
-            catch (OperationCanceledException)
+            // One long-lived timer wakes the loop when the next entry falls due (most entries are stale by then,
+            // hundreds a second under load). A wait with a timeout instead made and threw a TimeoutException per wake:
+            // 12-14% of the server's CPU.
+            dueTimer.Change(delay, Timeout.InfiniteTimeSpan);
+            await signal.Task.WaitAsync(stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (stop.IsCancellationRequested)
             {
                 return;
             }
@@ -209,6 +210,7 @@ internal sealed class TimerQueue : IAsyncDisposable
             await loop.ConfigureAwait(false);
         }
 
+        dueTimer.Dispose();
         stop.Dispose();
     }
 }
