@@ -1,76 +1,112 @@
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.History;
-using DurableDelivery.Engine.Worker;
-using DurableDelivery.Workflows;
+using DurableDelivery.Workflows.Samples;
+using DurableDelivery.Workflows.Tests.Support;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Worker;
 
 namespace DurableDelivery.Workflows.Tests;
 
 /// <summary>
-/// Replays recorded histories of the project's workflows against the current code: an edit that is not replay-safe
-/// (it would break every run in flight) fails here, in CI, instead of in production. Record new goldens with
-/// <c>ddctl workflow show -w &lt;id&gt; -o json &gt; tests/DurableDelivery.Workflows.Tests/GoldenHistories/&lt;name&gt;.json</c>,
-/// or refresh the delivery goldens with <c>DD_RECORD_GOLDEN=$PWD/tests/DurableDelivery.Workflows.Tests/GoldenHistories dotnet test tests/DurableDelivery.Workflows.Tests</c>
-/// (only after an intended, replay-safe change: a golden that stops replaying means runs in flight would break).
+/// Replays recorded histories of the project's workflows (Temporal's JSON history format) in Temporalio's
+/// <see cref="WorkflowReplayer"/> against the current code: an edit that is not replay-safe (it would break every run in
+/// flight) fails here, in CI, instead of in production. Refresh the goldens with
+/// <c>DD_RECORD_GOLDEN=$PWD/tests/DurableDelivery.Workflows.Tests/GoldenHistories dotnet test tests/DurableDelivery.Workflows.Tests</c>
+/// (only after an intended, replay-safe change: a golden that stops replaying means runs in flight would break), or
+/// export one with <c>temporal workflow show -w &lt;id&gt; -o json</c>.
 /// </summary>
 public sealed class GoldenHistoryReplayTests
 {
+    private static string GoldenPath(string file) => Path.Combine(AppContext.BaseDirectory, "GoldenHistories", file);
+
     public static TheoryData<string> Goldens() =>
         [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "GoldenHistories"), "*.json").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
 
+    private static WorkflowHistory Load(string file) => WorkflowHistory.FromJson(file, File.ReadAllText(GoldenPath(file)));
+
     [Theory]
     [MemberData(nameof(Goldens))]
-    public void GoldenHistory_ReplaysAgainstCurrentCode(string file)
+    public async Task GoldenHistory_ReplaysAgainstCurrentCode(string file)
     {
-        var history = WorkflowHistory.FromJson(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenHistories", file)));
+        var history = Load(file);
         // Complete runs, or long-lived entity runs (env/<name>) recorded while waiting between workflow tasks (after the
         // last task's commands, e.g. the timer of the next health check).
-        IsBetweenWorkflowTasks(history).ShouldBeTrue($"{file} ends with {history.Events[^1].EventType}, in the middle of a workflow task");
+        IsBetweenWorkflowTasks(history).ShouldBeTrue($"{file} ends with {history.Events.Last().EventType}, in the middle of a workflow task");
 
-        Replayer().ReplayWorkflow(history);
+        await Replayer().ReplayWorkflowAsync(history);
     }
 
-    /// <summary>Whether a history ends complete, or after a workflow task's completion and its commands (nothing pending to process).</summary>
+    /// <summary>Whether a history ends closed, or with its last workflow task completed (nothing pending to process).</summary>
     /// <param name="history">The history.</param>
-    /// <returns>True when the run is complete or waits between workflow tasks.</returns>
+    /// <returns>True when the run is closed or waits between workflow tasks.</returns>
     internal static bool IsBetweenWorkflowTasks(WorkflowHistory history) =>
-        history.Events[^1].EventType == EventType.WorkflowExecutionCompleted
-        || history.Events.Reverse().SkipWhile(e => e.IsCommand).FirstOrDefault()?.EventType == EventType.WorkflowTaskCompleted;
+        history.Events.Last().EventType is EventType.WorkflowExecutionCompleted or EventType.WorkflowExecutionFailed
+            or EventType.WorkflowExecutionContinuedAsNew
+        || history.Events.LastOrDefault(e => e.EventType is EventType.WorkflowTaskScheduled or EventType.WorkflowTaskStarted
+            or EventType.WorkflowTaskCompleted or EventType.WorkflowTaskFailed or EventType.WorkflowTaskTimedOut)?.EventType
+            == EventType.WorkflowTaskCompleted;
 
     [Fact]
     public void EveryRegisteredWorkflow_HasAGoldenHistory()
     {
-        var recorded = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "GoldenHistories"), "*.json").Select(Path.GetFileName)
-            .Select(f => f!)
-            .Select(f => WorkflowHistory.FromJson(f, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenHistories", f))))
-            .Select(h => h.Events[0].Name)
+        var recorded = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "GoldenHistories"), "*.json")
+            .Select(f => Load(Path.GetFileName(f)))
+            .Select(h => h.Events.First().WorkflowExecutionStartedEventAttributes.WorkflowType.Name)
             .ToHashSet(StringComparer.Ordinal);
 
         WorkflowRegistry.WorkflowTypes.Select(t => t.Name).Where(name => !recorded.Contains(name)).ShouldBeEmpty("every workflow needs a golden history, so a non-deterministic edit cannot reach CI unnoticed");
     }
 
     [Fact]
-    public void GoldenHistory_WithAReorderedCommand_IsCaughtAsNondeterminism()
+    public async Task GoldenHistory_WithAReorderedCommand_IsCaughtAsNondeterminism()
     {
-        // Proves the replayer can fail: swap the activity for a timer in the recorded history.
-        var history = WorkflowHistory.FromJson("x", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GoldenHistories", "approval-workflow.json")));
-        var tampered = history with
+        // Proves the replayer can fail: the recorded activity is renamed, so the code's command no longer matches.
+        var history = Load("approval-workflow.json");
+        foreach (var e in history.Events.Where(e => e.EventType == EventType.ActivityTaskScheduled))
         {
-            Events = [.. history.Events.Select(e => e.EventType == EventType.ActivityTaskScheduled ? e with { Name = "SomethingElse" } : e)],
-        };
+            e.ActivityTaskScheduledEventAttributes.ActivityType.Name = "SomethingElse";
+        }
 
-        var error = Should.Throw<NondeterminismException>(() => Replayer().ReplayWorkflow(tampered));
+        var error = await Should.ThrowAsync<WorkflowNondeterminismException>(() => Replayer().ReplayWorkflowAsync(history));
 
-        error.Message.ShouldStartWith("Nondeterminism at event #3: history recorded #3 ActivityTaskScheduled(SomethingElse) but the workflow code produced ActivityTaskScheduled(CheckChange).");
+        error.Message.ShouldContain("SomethingElse");
+    }
+
+    /// <summary>Runs the sample approval workflow to its end and records its golden (when DD_RECORD_GOLDEN is set).</summary>
+    [Fact]
+    public async Task ApprovalWorkflow_RunsToItsEnd_AndItsHistoryReplays()
+    {
+        await using var env = await TestTemporal.StartAsync();
+        using var worker = new TemporalWorker(env.Client, new TemporalWorkerOptions("approval")
+            .AddWorkflow<ApprovalWorkflow>().AddAllActivities(new ApprovalActivities()));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync(
+                (ApprovalWorkflow wf) => wf.RunAsync(new ApprovalInput("pr-42", BakeSeconds: 60, RequiredApprovals: 2)),
+                new WorkflowOptions(id: "approval/pr-42", taskQueue: "approval"));
+            await handle.SignalAsync(wf => wf.ApproveAsync("alice"));
+            await handle.SignalAsync(wf => wf.ApproveAsync("bob"));
+            var result = await handle.GetResultAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            result.ApprovedBy.ShouldBe(["alice", "bob"]);
+            result.BakedSeconds.ShouldBe(60);
+            var history = await handle.FetchHistoryAsync();
+            await Replayer().ReplayWorkflowAsync(history);
+            if (Environment.GetEnvironmentVariable("DD_RECORD_GOLDEN") is { Length: > 0 } dir)
+            {
+                await File.WriteAllTextAsync(Path.Combine(dir, "approval-workflow.json"), history.ToJson());
+            }
+        });
     }
 
     private static WorkflowReplayer Replayer()
     {
-        var replayer = new WorkflowReplayer();
+        var options = new WorkflowReplayerOptions();
         foreach (var type in WorkflowRegistry.WorkflowTypes)
         {
-            replayer.AddWorkflow(type);
+            options.AddWorkflow(type);
         }
 
-        return replayer;
+        return new WorkflowReplayer(options);
     }
 }

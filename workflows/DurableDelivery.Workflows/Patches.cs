@@ -1,5 +1,5 @@
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Workflows;
 
 namespace DurableDelivery.Workflows;
 

@@ -1,4 +1,4 @@
-using DurableDelivery.Engine.Worker;
+using Temporalio.Worker;
 using DurableDelivery.Providers;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
@@ -26,7 +26,7 @@ public static class WorkflowRegistry
     /// <param name="options">The worker options to fill.</param>
     /// <param name="provider">The infrastructure provider the delivery activities call.</param>
     /// <returns>The same options, for chaining.</returns>
-    public static DurableWorkerOptions Register(DurableWorkerOptions options, IInfraProvider provider)
+    public static TemporalWorkerOptions Register(TemporalWorkerOptions options, IInfraProvider provider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(provider);

@@ -2,7 +2,7 @@ using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Gates;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Exceptions;
+using Temporalio.Exceptions;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using DurableDelivery.Workflows.Tests.Support;
@@ -130,7 +130,7 @@ public sealed class DeliveryWorkflowTests
 
         var error = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "alice", Reason = "why not", RequestedAt = DateTimeOffset.UnixEpoch })));
 
-        error.Message.ShouldEndWith("cannot roll back: demo-sample-v1-0001 already takes 100% of traffic; no other warm infra-set to roll back to");
+        error.InnerException!.Message.ShouldEndWith("cannot roll back: demo-sample-v1-0001 already takes 100% of traffic; no other warm infra-set to roll back to");
         h.Provider.WeightChanges.Count.ShouldBe(before);
         (await h.StatusAsync()).Overrides.ShouldBeEmpty("a refused update leaves no trace");
     });
@@ -145,8 +145,8 @@ public sealed class DeliveryWorkflowTests
             Environment = DeliveryHarness.Declaration(), VersionSet = bad, RequestedBy = "tester", RequestedAt = DateTimeOffset.UnixEpoch,
         })));
 
-        error.Message.ShouldStartWith("Update 'requestDelivery' was rejected: cannot deliver: 2 problem(s):");
-        error.Message.ShouldContain("no component 'app'");
+        error.InnerException!.Message.ShouldStartWith("cannot deliver: 2 problem(s):");
+        error.InnerException!.Message.ShouldContain("no component 'app'");
         h.Provider.Created.ShouldBe(0);
         (await h.StatusAsync()).Deliveries.ShouldBeEmpty();
     });
@@ -165,8 +165,8 @@ public sealed class DeliveryWorkflowTests
             Environment = zeroBake, VersionSet = DeliveryHarness.VersionSet("1.0.0", "sample-v1"), RequestedBy = "tester", RequestedAt = DateTimeOffset.UnixEpoch,
         })));
 
-        error.Message.ShouldBe(
-            "Update 'requestDelivery' was rejected: cannot deliver: " +
+        error.InnerException!.Message.ShouldBe(
+            "cannot deliver: " +
             "Rollout step 1 (weight 10) bakes 0s, but its health gate needs 10 per-second data points (gates.minDataPoints), so at least 10s. Set this step's 'bake' to 10s or more, or lower gates.minDataPoints. | " +
             "Rollout step 2 (weight 50) bakes 5s, but its health gate needs 10 per-second data points (gates.minDataPoints), so at least 10s. Set this step's 'bake' to 10s or more, or lower gates.minDataPoints.");
         h.Provider.Created.ShouldBe(0);

@@ -1,6 +1,7 @@
+using Temporalio.Api.Enums.V1;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Exceptions;
+using Temporalio.Exceptions;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using DurableDelivery.Workflows.Tests.Support;
@@ -40,7 +41,7 @@ public sealed class OverrideTests
         status.Steps[0].EndedAt.ShouldBeNull();
 
         await h.Delivery(Second).ExecuteUpdateAsync(d => d.ResumeAsync(new ResumeOverride { RequestedBy = "bob", Reason = "logs fine", RequestedAt = At }));
-        h.Env.AutoTimeSkipping = true;
+        await h.Env.SetAutoTimeSkippingAsync(true);
 
         var result = await h.ResultAsync(Second);
         result.Outcome.ShouldBe(DeliveryOutcome.Promoted, result.Message);
@@ -118,7 +119,7 @@ public sealed class OverrideTests
                 (await h.DeliveryStatusAsync(Third)).Phase.ShouldBe(DeliveryPhase.CleaningUp);
                 var rollback = h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "erin", Reason = "pager", RequestedAt = At }));
                 await EventuallyAsync(
-                    async () => (await h.Client.GetWorkflowHandle(Third).FetchHistoryAsync()).Events.Any(e => e.EventType == Engine.History.EventType.WorkflowExecutionSignaled && e.Name == "environmentOverride"),
+                    async () => (await h.Client.GetWorkflowHandle(Third).FetchHistoryAsync()).Events.Any(e => e.EventType == EventType.WorkflowExecutionSignaled && e.WorkflowExecutionSignaledEventAttributes.SignalName == "environmentOverride"),
                     TimeSpan.FromSeconds(20),
                     "the rollback forwarded to the delivery");
                 provider.HoldDrains.SetResult();
@@ -153,11 +154,11 @@ public sealed class OverrideTests
         var unknown = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { To = "nope", RequestedBy = "x", Reason = "y", RequestedAt = At })));
         var extend = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Delivery(Second).ExecuteUpdateAsync(d => d.ExtendBakeAsync(new ExtendBakeOverride { By = TimeSpan.FromDays(2), RequestedBy = "x", Reason = "y", RequestedAt = At })));
 
-        resume.Message.ShouldEndWith("cannot resume: delivery 'delivery/demo/2' is not paused");
-        noReason.Message.ShouldEndWith("cannot pause: a reason is required; say why with --reason \"...\"");
-        weights.Message.ShouldEndWith("cannot set weights: delivery 'delivery/demo/2' is rolling out (Baking); pause it first (ddctl delivery pause delivery/demo/2) or abort it");
-        unknown.Message.ShouldContain("rollback target 'nope' does not exist");
-        extend.Message.ShouldContain("cannot extend bake: 2d is more than the 1d limit");
+        resume.InnerException!.Message.ShouldEndWith("cannot resume: delivery 'delivery/demo/2' is not paused");
+        noReason.InnerException!.Message.ShouldEndWith("cannot pause: a reason is required; say why with --reason \"...\"");
+        weights.InnerException!.Message.ShouldEndWith("cannot set weights: delivery 'delivery/demo/2' is rolling out (Baking); pause it first (ddctl delivery pause delivery/demo/2) or abort it");
+        unknown.InnerException!.Message.ShouldContain("rollback target 'nope' does not exist");
+        extend.InnerException!.Message.ShouldContain("cannot extend bake: 2d is more than the 1d limit");
         h.Provider.WeightChanges.Count.ShouldBe(changes);
         (await h.DeliveryStatusAsync(Second)).Overrides.ShouldBeEmpty("refused updates leave no trace");
         (await h.StatusAsync()).Overrides.ShouldBeEmpty();

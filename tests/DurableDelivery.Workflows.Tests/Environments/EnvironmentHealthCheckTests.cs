@@ -1,8 +1,8 @@
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.History;
+using Temporalio.Exceptions;
+using Temporalio.Api.Enums.V1;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using DurableDelivery.Workflows.Tests.Support;
@@ -31,7 +31,7 @@ public sealed class EnvironmentHealthCheckTests
         (await SettledAsync(h)).RollbackTarget.ShouldBe(V1);
 
         h.Provider.HealthScripts["sample-v1"] = new([ProviderStatus.Unhealthy]);
-        var died = h.Env.Time!.GetUtcNow();
+        var died = await h.Env.NowAsync();
 
         var status = await UntilAsync(h.StatusAsync, s => s.RollbackTargetWarning is not null, TimeSpan.FromSeconds(20), "v1 found unhealthy");
         var v1 = status.InfraSets.Single(s => s.Id == V1);
@@ -47,7 +47,7 @@ public sealed class EnvironmentHealthCheckTests
         h.Provider.Existing().ShouldBe([V1, V2], "a kept infra-set found unhealthy is kept while it may recover");
 
         var refused = await Should.ThrowAsync<WorkflowUpdateFailedException>(() => h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "alice", Reason = "errors", RequestedAt = At })));
-        refused.Message.ShouldContain($"cannot roll back: {V2} already takes 100% of traffic; no other warm infra-set to roll back to (previous release '{V1}' is Unhealthy since ");
+        refused.InnerException!.Message.ShouldContain($"cannot roll back: {V2} already takes 100% of traffic; no other warm infra-set to roll back to (previous release '{V1}' is Unhealthy since ");
 
         h.Provider.HealthScripts["sample-v1"] = new([ProviderStatus.Healthy]);
         status = await UntilAsync(h.StatusAsync, s => s.Warm.Contains(V1), TimeSpan.FromSeconds(20), "v1 warm again");
@@ -65,7 +65,7 @@ public sealed class EnvironmentHealthCheckTests
         outcome.Weights.ShouldBe(TrafficWeights.All(V1));
         await UntilAsync(h.StatusAsync, s => s.InfraSets.Single(i => i.Id == V2).Status == InfraSetStatus.Deleted, TimeSpan.FromSeconds(10), "v2, rolled back from, cleaned up");
         await h.AssertSettledAsync();
-        h.Env.AutoTimeSkipping = false;
+        await h.Env.SetAutoTimeSkippingAsync(false);
         await h.RecordGoldenAsync("env/demo", "environment-kept-set-unhealthy-then-warm");
     });
 
@@ -100,14 +100,14 @@ public sealed class EnvironmentHealthCheckTests
         await h.DeliverAsync("1.0.0", "sample-v1");
         await h.DeliverAsync("2.0.0", "sample-v2");
         await SettledAsync(h);
-        h.Env.AutoTimeSkipping = false;
-        var status = await UntilAsync(h.StatusAsync, s => s.NextHealthCheckAt > h.Env.Time!.GetUtcNow(), TimeSpan.FromSeconds(10), "waiting for the next check");
-        var now = h.Env.Time!.GetUtcNow();
+        await h.Env.SetAutoTimeSkippingAsync(false);
+        var now = await h.Env.NowAsync();
+        var status = await UntilAsync(h.StatusAsync, s => s.NextHealthCheckAt > now, TimeSpan.FromSeconds(10), "waiting for the next check");
 
         var outcome = await h.Environment.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "alice", Reason = "errors", RequestedAt = At }));
 
         outcome.Weights.ShouldBe(TrafficWeights.All(V1));
-        h.Env.Time.GetUtcNow().ShouldBe(now, "virtual time did not move: the override did not wait for the check interval");
+        (await h.Env.NowAsync()).ShouldBe(now, "virtual time did not move: the override did not wait for the check interval");
         var after = await h.StatusAsync();
         after.Overrides.Single().HandledAt.ShouldBeLessThan(status.NextHealthCheckAt!.Value);
     });
@@ -117,10 +117,10 @@ public sealed class EnvironmentHealthCheckTests
         async h =>
     {
         await h.DeliverAsync("1.0.0", "sample-v1", EveryTwoMinutes);
-        var start = (await SettledAsync(h)).InfraSets.Single().HealthCheckedAt ?? h.Env.Time!.GetUtcNow();
+        var start = (await SettledAsync(h)).InfraSets.Single().HealthCheckedAt ?? await h.Env.NowAsync();
         var first = await h.Environment.DescribeAsync();
 
-        await EventuallyAsync(() => h.Env.Time!.GetUtcNow() >= start + TimeSpan.FromDays(1), TimeSpan.FromSeconds(50), "a simulated day");
+        await EventuallyAsync(async () => await h.Env.NowAsync() >= start + TimeSpan.FromDays(1), TimeSpan.FromSeconds(50), "a simulated day");
 
         var status = await h.StatusAsync();
         status.InfraSets.Single().HealthCheckedAt!.Value.ShouldBeGreaterThanOrEqualTo(start + TimeSpan.FromDays(1) - (2 * TimeSpan.FromMinutes(2)), "still checking at the end of the day");

@@ -2,11 +2,9 @@ using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Domain.VersionSets;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.History;
-using DurableDelivery.Engine.Testing;
-using DurableDelivery.Engine.Worker;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+using Temporalio.Worker;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using static DurableDelivery.Tests.Shared.Eventually;
@@ -14,7 +12,7 @@ using static DurableDelivery.Tests.Shared.Eventually;
 namespace DurableDelivery.Workflows.Tests.Support;
 
 /// <summary>An environment workflow with a worker under virtual time and an in-memory provider.</summary>
-internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider provider)
+internal sealed class DeliveryHarness(TestTemporal env, InMemoryProvider provider)
 {
     public const string EnvironmentYaml = """
         name: demo
@@ -35,11 +33,11 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
         warmRetention: 1
         """;
 
-    public WorkflowEnvironment Env { get; } = env;
+    public TestTemporal Env { get; } = env;
 
     public InMemoryProvider Provider { get; } = provider;
 
-    public DurableClient Client => Env.Client;
+    public TemporalClient Client => Env.Client;
 
     public WorkflowHandle<EnvironmentWorkflow> Environment => Client.GetWorkflowHandle<EnvironmentWorkflow>("env/demo");
 
@@ -59,15 +57,14 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
 
     public static async Task RunAsync(Func<DeliveryHarness, Task> body, InMemoryProvider provider, bool autoTimeSkipping = true, string yaml = EnvironmentYaml)
     {
-        await using var env = await WorkflowEnvironment.StartTimeSkippingAsync();
-        env.AutoTimeSkipping = autoTimeSkipping;
+        await using var env = await TestTemporal.StartAsync(autoTimeSkipping);
         var harness = new DeliveryHarness(env, provider);
-        var worker = env.CreateWorker(WorkflowRegistry.Register(new DurableWorkerOptions("default"), provider));
+        using var worker = new TemporalWorker(env.Client, WorkflowRegistry.Register(new TemporalWorkerOptions("default"), provider));
         await worker.ExecuteAsync(async () =>
         {
             await env.Client.StartWorkflowAsync(
                 (EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = Declaration(yaml) }),
-                new WorkflowOptions("env/demo", "default"));
+                new WorkflowOptions(id: "env/demo", taskQueue: "default"));
             await body(harness).WaitAsync(TimeSpan.FromSeconds(60));
         });
     }
@@ -104,7 +101,7 @@ internal sealed class DeliveryHarness(WorkflowEnvironment env, InMemoryProvider 
                 await Client.GetWorkflowHandle(deliveryId).DescribeAsync();
                 return true;
             }
-            catch (WorkflowNotFoundException)
+            catch (Temporalio.Exceptions.RpcException e) when (e.Code == Temporalio.Exceptions.RpcException.StatusCode.NotFound)
             {
                 return false;
             }

@@ -1,7 +1,7 @@
 using DurableDelivery.Domain.Gates;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Activities;
-using DurableDelivery.Engine.Exceptions;
+using Temporalio.Activities;
+using Temporalio.Exceptions;
 using DurableDelivery.Providers;
 using ProviderStatus = DurableDelivery.Providers.InfraSetStatus;
 
@@ -52,7 +52,7 @@ public sealed class DeliveryActivities(IInfraProvider provider) : IDeliveryActiv
         }
         catch (InfraProviderException e) when (e.Reason == InfraProviderErrorReason.InfraSetNotHealthy)
         {
-            throw new ApplicationFailureException(e.Message, e.Reason.ToString(), nonRetryable: true, e);
+            throw new ApplicationFailureException(e.Message, e, e.Reason.ToString(), nonRetryable: true);
         }
     });
 
@@ -110,7 +110,7 @@ public sealed class DeliveryActivities(IInfraProvider provider) : IDeliveryActiv
         }
         catch (InfraProviderException e) when (!e.IsRetryable)
         {
-            throw new ApplicationFailureException(e.Message, e.Reason.ToString(), nonRetryable: true, e);
+            throw new ApplicationFailureException(e.Message, e, e.Reason.ToString(), nonRetryable: true);
         }
     }
 }

@@ -1,6 +1,6 @@
 using DurableDelivery.Domain.Gates;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Workflows;
 
 namespace DurableDelivery.Workflows.Delivery;
 

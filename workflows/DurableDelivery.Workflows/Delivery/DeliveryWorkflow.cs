@@ -1,8 +1,8 @@
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Common;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
 using DurableDelivery.Workflows.Environments;
 using Microsoft.Extensions.Logging;
 
@@ -411,7 +411,7 @@ public sealed partial class DeliveryWorkflow
     /// <summary>Tells the environment workflow (the parent) the state after a change; a missing parent is logged, not fatal.</summary>
     private async Task ReportAsync()
     {
-        if (!input.ReportToEnvironment || Workflow.Info.ParentWorkflowId is not { } parent)
+        if (!input.ReportToEnvironment || Workflow.Info.Parent?.WorkflowId is not { } parent)
         {
             return;
         }

@@ -1,6 +1,6 @@
 using DurableDelivery.Domain.Gates;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Activities;
+using Temporalio.Activities;
 
 namespace DurableDelivery.Workflows.Delivery;
 

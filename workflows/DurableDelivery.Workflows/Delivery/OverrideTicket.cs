@@ -1,7 +1,7 @@
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
 
 namespace DurableDelivery.Workflows.Delivery;
 

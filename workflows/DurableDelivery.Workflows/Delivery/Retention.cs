@@ -1,5 +1,5 @@
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Workflows;
 
 namespace DurableDelivery.Workflows.Delivery;
 
@@ -16,6 +16,13 @@ internal static class Retention
         RetryPolicy = new() { InitialInterval = TimeSpan.FromMilliseconds(200), MaximumInterval = TimeSpan.FromSeconds(5) },
     };
 
+    private static ActivityOptions WithStartToClose(ActivityOptions options, TimeSpan startToClose)
+    {
+        var copy = (ActivityOptions)options.Clone();
+        copy.StartToCloseTimeout = startToClose;
+        return copy;
+    }
+
     /// <summary>Drains or deletes one infra-set the plan no longer keeps.</summary>
     /// <param name="state">The environment state.</param>
     /// <param name="warmCount">How many promoted infra-sets stay warm besides the last known good.</param>
@@ -31,7 +38,7 @@ internal static class Retention
             var timeout = DeliveryWorkflow.DrainTimeout;
             var drained = await Workflow.ExecuteActivityAsync(
                 (IDeliveryActivities a) => a.DrainAsync(state.Environment, id, timeout, key($"drain-{id}")),
-                DeleteOptions with { StartToCloseTimeout = timeout + TimeSpan.FromSeconds(30) });
+                WithStartToClose(DeleteOptions, timeout + TimeSpan.FromSeconds(30)));
             return (EnvironmentTransitions.Upsert(state, state.Find(id)! with { Status = InfraSetStatus.Drained }), "Drained", $"drained {id} ({why}; {drained})");
         }
 

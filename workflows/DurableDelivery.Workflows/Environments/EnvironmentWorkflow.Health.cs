@@ -1,6 +1,6 @@
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
 using DurableDelivery.Workflows.Delivery;
 using Microsoft.Extensions.Logging;
 

@@ -1,8 +1,8 @@
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
 using DurableDelivery.Workflows.Delivery;
 
 namespace DurableDelivery.Workflows.Environments;

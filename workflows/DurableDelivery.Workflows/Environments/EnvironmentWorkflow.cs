@@ -1,8 +1,8 @@
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Domain.VersionSets;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
 using DurableDelivery.Workflows.Delivery;
 using Microsoft.Extensions.Logging;
 

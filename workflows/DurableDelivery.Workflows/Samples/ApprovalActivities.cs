@@ -1,5 +1,5 @@
-using DurableDelivery.Engine.Activities;
-using DurableDelivery.Engine.Exceptions;
+using Temporalio.Activities;
+using Temporalio.Exceptions;
 
 namespace DurableDelivery.Workflows.Samples;
 

@@ -1,4 +1,4 @@
-using DurableDelivery.Engine.Workflows;
+using Temporalio.Workflows;
 using Microsoft.Extensions.Logging;
 
 namespace DurableDelivery.Workflows.Samples;
