@@ -63,6 +63,25 @@ public sealed partial class DeliveryWorkflow
             }
 
             bakeEndsAt = end;
+
+            // Health first when it is due, also at the bake's end: a gate never passes a step whose new infra-set is
+            // unhealthy at that moment. Checks keep a fixed cadence from the bake's start (activities take time, and a
+            // cadence that drifted would miss the check at the end).
+            if (watch && Now >= healthAt)
+            {
+                while (healthAt <= Now)
+                {
+                    healthAt += HealthySlice;
+                }
+
+                if (await WatchHealthAsync(i) is { } unhealthy)
+                {
+                    return unhealthy;
+                }
+
+                continue;
+            }
+
             var waitingOnHealth = watch && canaryUnhealthySince is not null;
             if (Now >= end && !waitingOnHealth)
             {
@@ -99,7 +118,7 @@ public sealed partial class DeliveryWorkflow
                 wakeAt = healthAt;
             }
 
-            await Workflow.WaitConditionAsync(() => paused || pending is not null || pendingExtension > TimeSpan.Zero, wakeAt - Now);
+            await Workflow.WaitConditionAsync(() => paused || pending is not null || pendingExtension > TimeSpan.Zero, Until(wakeAt));
             if (gated && Now >= interimAt && Now < end && !paused && pending is null)
             {
                 interimAt = Now + InterimGateInterval;
@@ -109,17 +128,11 @@ public sealed partial class DeliveryWorkflow
                     return GateFailed(i, interim);
                 }
             }
-
-            if (watch && Now >= healthAt && !paused && pending is null)
-            {
-                healthAt = Now + HealthySlice;
-                if (await WatchHealthAsync(i) is { } unhealthy)
-                {
-                    return unhealthy;
-                }
-            }
         }
     }
+
+    /// <summary>A duration for people: whole seconds (activities add milliseconds to every span measured here).</summary>
+    private static TimeSpan WholeSeconds(TimeSpan span) => TimeSpan.FromSeconds(Math.Round(span.TotalSeconds));
 
     private BakeFailure GateFailed(int i, GateRecord gate) =>
         new("GateFailed", $"health gate failed at step {i + 1} ({steps[i].Percent}%): {gate.Result.Message}");
@@ -136,7 +149,7 @@ public sealed partial class DeliveryWorkflow
             if (canaryUnhealthySince is { } from)
             {
                 canaryUnhealthySince = null;
-                Note("HealthyAgain", $"step {i + 1}: infra-set {canary} is healthy again after {Domain.Common.DurationText.Format(Now - from)}");
+                Note("HealthyAgain", $"step {i + 1}: infra-set {canary} is healthy again after {Domain.Common.DurationText.Format(WholeSeconds(Now - from))}");
                 await ReportAsync();
             }
 
@@ -156,7 +169,7 @@ public sealed partial class DeliveryWorkflow
             return null;
         }
 
-        var message = $"infra-set {canary} not healthy for {Domain.Common.DurationText.Format(Now - since)} at step {i + 1} ({steps[i].Percent}%): {seen.Status} ({seen.Message})";
+        var message = $"infra-set {canary} not healthy for {Domain.Common.DurationText.Format(WholeSeconds(Now - since))} at step {i + 1} ({steps[i].Percent}%): {seen.Status} ({seen.Message})";
         Note("InfraSetUnhealthy", message);
         return new BakeFailure("InfraSetUnhealthy", message);
     }

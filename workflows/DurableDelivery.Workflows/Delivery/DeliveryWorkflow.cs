@@ -115,6 +115,12 @@ public sealed partial class DeliveryWorkflow
 
     private string Environment => input.Environment.Name;
 
+    /// <summary>
+    /// The wait until <paramref name="at"/>, at least 1 ms: the time can be past (an hour paused), and Temporal refuses a
+    /// negative timer (the workflow task fails) and reads -1 ms as "no timeout".
+    /// </summary>
+    private TimeSpan Until(DateTimeOffset at) => at - Now > TimeSpan.FromMilliseconds(1) ? at - Now : TimeSpan.FromMilliseconds(1);
+
     private string Key(string what) => $"{input.DeliveryId}/{Workflow.Info.RunId}/{what}";
 
     /// <summary>Runs the delivery to its end and returns the outcome and the environment state it leaves.</summary>
