@@ -130,6 +130,36 @@ public class UpdateQueryTests
     }
 
     /// <summary>Waits until the workflow's first task completed (the worker knows the workflow).</summary>
+    /// <summary>
+    /// The SDK's workflow clock is the workflow task's Started time. When the speculative task that carried an update is
+    /// written to history at its completion, its Started event must keep the time the worker was given; with the time
+    /// of the write instead, a replay sees another clock, and a workflow that compares times (a bake's end, a health
+    /// check's due time) replays differently: a nondeterminism error on the next query of the closed run.
+    /// </summary>
+    [ConformanceFact]
+    public async Task Update_SpeculativeTaskWrittenAtCompletion_KeepsTheClockTheWorkflowSaw()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("updateclock");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<CounterWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+                new(id: $"wf-{queue}", taskQueue: queue));
+            await WaitForFirstTaskAsync(handle);
+
+            var seen = await handle.ExecuteUpdateAsync(wf => wf.ClockAsync());
+
+            var events = (await handle.FetchHistoryAsync()).Events.ToList();
+            var accepted = events.First(e => e.EventType == EventType.WorkflowExecutionUpdateAccepted);
+            var started = events.Last(e => e.EventId < accepted.EventId && e.EventType == EventType.WorkflowTaskStarted);
+            started.EventTime.ToDateTime().ShouldBe(seen, "the update's task Started event carries the clock the workflow read");
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            await handle.GetResultAsync();
+            await Replay.AssertReplaysAsync(handle, typeof(CounterWorkflow));
+        });
+    }
+
     private static Task WaitForFirstTaskAsync(WorkflowHandle handle) =>
         Eventually.EventuallyAsync(
             async () => Replay.Types(await handle.FetchHistoryAsync()).Contains(EventType.WorkflowTaskCompleted),

@@ -174,18 +174,21 @@ internal sealed partial class HistoryEngine
         WorkflowTaskStartedEventAttributes = StartedAttributes(s, wft),
     };
 
-    /// <summary>Writes a transient task's Scheduled and Started events for real (at completion or failure).</summary>
+    /// <summary>
+    /// Writes a transient or speculative task's Scheduled and Started events for real (at completion or failure), with
+    /// the times the worker was given, as Temporal does: the SDK's workflow clock (<c>Workflow.UtcNow</c>) is the
+    /// Started event's time, so a replay of the written history must see the time the task ran with, or every decision
+    /// that read the clock can replay differently (a nondeterminism error on the next query or replay).
+    /// </summary>
     private void PersistTransient(Mutation m, Run run, WftState wft)
     {
         var s = run.S;
         var scheduled = TransientScheduled(s, wft);
-        scheduled.EventTime = null;
         AppendEvent(m, run, scheduled);
         wft.ScheduledEventId = scheduled.EventId;
         if (wft.StartedEventId > 0)
         {
             var started = TransientStarted(s, wft);
-            started.EventTime = null;
             AppendEvent(m, run, started);
             wft.StartedEventId = started.EventId;
         }

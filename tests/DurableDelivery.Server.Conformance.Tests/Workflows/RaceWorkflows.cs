@@ -127,7 +127,9 @@ public class CancellableActivityWorkflow
         Workflow.ExecuteActivityAsync((FlakyActivities a) => a.HeartbeatUntilCancelledAsync(false), new ActivityOptions
         {
             StartToCloseTimeout = TimeSpan.FromSeconds(30),
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
+            // 3 s, not 1 s: on a loaded machine a heartbeat late by a second timed the activity out after its cancel
+            // was requested (no retry then), and the workflow failed with that timeout instead of ending canceled.
+            HeartbeatTimeout = TimeSpan.FromSeconds(3),
             CancellationType = ActivityCancellationType.WaitCancellationCompleted,
         });
 }

@@ -25,6 +25,10 @@ public class CounterWorkflow
         return Task.FromResult(count);
     }
 
+    /// <summary>Returns the workflow clock as the update's workflow task saw it.</summary>
+    [WorkflowUpdate]
+    public Task<DateTime> ClockAsync() => Task.FromResult(Workflow.UtcNow);
+
     [WorkflowUpdateValidator(nameof(IncrementAsync))]
     public void ValidateIncrement(int by)
     {
