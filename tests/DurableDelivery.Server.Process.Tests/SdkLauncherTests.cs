@@ -10,9 +10,22 @@ using Temporalio.Workflows;
 namespace DurableDelivery.Server.Process.Tests;
 
 /// <summary>
+/// The SDK's launchers give the server 5 s to accept connections, a limit of the SDK's, not of the test. The crash tests
+/// of this assembly start servers and workers by the dozen; these tests run after them, alone (xunit runs a collection
+/// that disables parallelization after the parallel ones), so the limit measures our start-up, not the neighbours'.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SdkLauncherCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "SDK launchers, alone";
+}
+
+/// <summary>
 /// The SDK's own launchers (WorkflowEnvironment.StartLocalAsync / StartTimeSkippingAsync, unchanged SDK code) run our
 /// executable as their ExistingPath, exactly as they run the temporal CLI and Temporal's test server.
 /// </summary>
+[Collection(SdkLauncherCollection.Name)]
 public class SdkLauncherTests
 {
     [Fact]
