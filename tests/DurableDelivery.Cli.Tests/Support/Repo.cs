@@ -13,12 +13,31 @@ public static class Repo
 
     public static string File(params string[] parts) => Path.Combine([Root, .. parts]);
 
-    /// <summary>A loopback port that is free now (the OS picks it; a tiny race with other processes remains).</summary>
+    private static int nextPort = 20_000 + (Environment.ProcessId * 7919 % 10_000);
+
+    /// <summary>
+    /// A loopback port that is free now, below the OS's ephemeral range (32768 and up here): a port the OS handed out for
+    /// port 0 could be handed out again to any process's port-0 bind or outgoing connection before the caller binds it,
+    /// which happened in CI (a delivery's listener port taken by another process). Ports here are never handed out by
+    /// the OS; each process walks its own sequence (seeded by its pid) and skips ports in use.
+    /// </summary>
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var tries = 0; tries < 2_000; tries++)
+        {
+            var port = 20_000 + ((Interlocked.Increment(ref nextPort) - 20_000) % 12_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port between 20000 and 31999");
     }
 
     private static string FindRoot()
