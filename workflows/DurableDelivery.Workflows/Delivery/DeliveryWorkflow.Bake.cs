@@ -69,12 +69,14 @@ public sealed partial class DeliveryWorkflow
             // cadence that drifted would miss the check at the end).
             if (watch && Now >= healthAt)
             {
+                var due = healthAt;
                 while (healthAt <= Now)
                 {
+                    due = healthAt;
                     healthAt += HealthySlice;
                 }
 
-                if (await WatchHealthAsync(i) is { } unhealthy)
+                if (await WatchHealthAsync(i, due) is { } unhealthy)
                 {
                     return unhealthy;
                 }
@@ -141,7 +143,10 @@ public sealed partial class DeliveryWorkflow
     /// Reads the new infra-set's health once: notes when it turns unhealthy and when it recovers, and fails the step
     /// once it has been seen unhealthy for <see cref="UnhealthyGrace"/>.
     /// </summary>
-    private async Task<BakeFailure?> WatchHealthAsync(int i)
+    /// <param name="i">The step.</param>
+    /// <param name="at">The check's point on the cadence: the grace is counted in whole checks, not in checks plus
+    /// however late each timer's workflow task ran and however long each activity took.</param>
+    private async Task<BakeFailure?> WatchHealthAsync(int i, DateTimeOffset at)
     {
         var seen = await Workflow.ExecuteActivityAsync((IDeliveryActivities a) => a.DescribeInfraSetAsync(canary!), Quick);
         if (seen.Healthy)
@@ -149,7 +154,7 @@ public sealed partial class DeliveryWorkflow
             if (canaryUnhealthySince is { } from)
             {
                 canaryUnhealthySince = null;
-                Note("HealthyAgain", $"step {i + 1}: infra-set {canary} is healthy again after {Domain.Common.DurationText.Format(WholeSeconds(Now - from))}");
+                Note("HealthyAgain", $"step {i + 1}: infra-set {canary} is healthy again after {Domain.Common.DurationText.Format(WholeSeconds(at - from))}");
                 await ReportAsync();
             }
 
@@ -158,18 +163,18 @@ public sealed partial class DeliveryWorkflow
 
         if (canaryUnhealthySince is not { } since)
         {
-            canaryUnhealthySince = Now;
+            canaryUnhealthySince = at;
             Note("Unhealthy", $"step {i + 1}: infra-set {canary} is {seen.Status} ({seen.Message}); it keeps {steps[i].Percent}% of traffic for up to {Domain.Common.DurationText.Format(UnhealthyGrace)} unless it recovers");
             await ReportAsync();
             return null;
         }
 
-        if (Now - since < UnhealthyGrace)
+        if (at - since < UnhealthyGrace)
         {
             return null;
         }
 
-        var message = $"infra-set {canary} not healthy for {Domain.Common.DurationText.Format(WholeSeconds(Now - since))} at step {i + 1} ({steps[i].Percent}%): {seen.Status} ({seen.Message})";
+        var message = $"infra-set {canary} not healthy for {Domain.Common.DurationText.Format(WholeSeconds(at - since))} at step {i + 1} ({steps[i].Percent}%): {seen.Status} ({seen.Message})";
         Note("InfraSetUnhealthy", message);
         return new BakeFailure("InfraSetUnhealthy", message);
     }
