@@ -25,6 +25,7 @@ var warmup = TimeSpan.FromSeconds(double.Parse(Arg("--warmup", "5"), CultureInfo
 var repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
 var only = Arg("--only", "throughput,resume,memory").Split(',');
 var noEager = args2.Contains("--no-eager");
+var eagerStart = args2.Contains("--eager-start");
 var resumeCount = int.Parse(Arg("--resume-count", "1000"), CultureInfo.InvariantCulture);
 var idleCount = int.Parse(Arg("--idle-count", "10000"), CultureInfo.InvariantCulture);
 var resumeModes = Arg("--resume-worker", "fresh,kept").Split(',');
@@ -123,7 +124,7 @@ async Task RunThroughputAsync()
     }
 }
 
-static async Task<int> ClosedLoopAsync(TemporalClient client, string queue, int n, TimeSpan length)
+async Task<int> ClosedLoopAsync(TemporalClient client, string queue, int n, TimeSpan length)
 {
     var end = Stopwatch.GetTimestamp() + (long)(length.TotalSeconds * Stopwatch.Frequency);
     var completed = 0;
@@ -132,7 +133,7 @@ static async Task<int> ClosedLoopAsync(TemporalClient client, string queue, int 
         while (Stopwatch.GetTimestamp() < end)
         {
             var handle = await client.StartWorkflowAsync((ThreeStepWorkflow wf) => wf.RunAsync(),
-                new(id: $"wf-{Guid.NewGuid():N}", taskQueue: queue));
+                new(id: $"wf-{Guid.NewGuid():N}", taskQueue: queue) { RequestEagerStart = eagerStart });
             await handle.GetResultAsync();
             Interlocked.Increment(ref completed);
         }

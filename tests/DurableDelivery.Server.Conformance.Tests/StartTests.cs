@@ -8,6 +8,48 @@ namespace DurableDelivery.Server.Conformance.Tests;
 
 public class StartTests
 {
+    /// <summary>
+    /// Eager workflow start: the SDK asks for it when a worker of the same client polls the task queue; the first
+    /// workflow task comes back in the start's response, already started for that worker, with no poll. No worker of
+    /// the client on the queue: the SDK does not ask, and the task goes through matching as usual.
+    /// </summary>
+    [ConformanceFact]
+    public async Task Start_RequestEagerStart_FirstTaskComesBackInTheResponse_OtherwiseThroughMatching()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("eagerstart");
+        using var worker = env.NewWorker(queue, o => o.AddWorkflow<SignalCollectorWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"wf-{queue}", taskQueue: queue) { RequestEagerStart = true });
+            (await handle.GetResultAsync()).ShouldBeEmpty();
+            env.Server.EagerWorkflowStarts.ShouldBe(1);
+            var history = await Replay.AssertReplaysAsync(handle, typeof(SignalCollectorWorkflow));
+            Replay.Types(history).ShouldBe(
+            [
+                EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted,
+                EventType.WorkflowTaskCompleted, EventType.WorkflowExecutionCompleted,
+            ]);
+
+            // A second start of the same id refused as a duplicate hands out no task.
+            await Should.ThrowAsync<WorkflowAlreadyStartedException>(() => env.Client.StartWorkflowAsync(
+                (SignalCollectorWorkflow wf) => wf.RunAsync(0),
+                new(id: $"wf-{queue}", taskQueue: queue)
+                {
+                    RequestEagerStart = true, IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,
+                }));
+            env.Server.EagerWorkflowStarts.ShouldBe(1);
+        });
+
+        // No worker of this client on the queue any more: an ordinary start through matching, for a later worker.
+        var later = await env.Client.StartWorkflowAsync((SignalCollectorWorkflow wf) => wf.RunAsync(0),
+            new(id: $"wf-{queue}-later", taskQueue: queue) { RequestEagerStart = true });
+        using var second = env.NewWorker(queue, o => o.AddWorkflow<SignalCollectorWorkflow>());
+        await second.ExecuteAsync(async () => (await later.GetResultAsync()).ShouldBeEmpty());
+        env.Server.EagerWorkflowStarts.ShouldBe(1);
+    }
+
     [ConformanceFact]
     public async Task Start_IdOfRunningWorkflow_ThrowsWorkflowAlreadyStarted()
     {

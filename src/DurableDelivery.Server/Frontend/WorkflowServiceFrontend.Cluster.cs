@@ -33,7 +33,7 @@ internal sealed partial class WorkflowServiceFrontend
                 EncodedFailureAttributes = true,
                 BuildIdBasedVersioning = false,
                 UpsertMemo = true,
-                EagerWorkflowStart = false,
+                EagerWorkflowStart = true,
                 SdkMetadata = true,
                 CountGroupByExecutionStatus = true,
                 Nexus = false,
@@ -84,7 +84,7 @@ internal sealed partial class WorkflowServiceFrontend
             Description = entry.Description,
             Capabilities = new NamespaceInfo.Types.Capabilities
             {
-                EagerWorkflowStart = false, SyncUpdate = true, AsyncUpdate = true,
+                EagerWorkflowStart = true, SyncUpdate = true, AsyncUpdate = true,
             },
         },
         Config = new NamespaceConfig

@@ -38,6 +38,7 @@ internal sealed partial class WorkflowServiceFrontend
             RunId = result.RunId,
             Started = result.Started,
             Status = WorkflowExecutionStatus.Running,
+            EagerWorkflowTask = result.EagerTask,
         };
     }
 

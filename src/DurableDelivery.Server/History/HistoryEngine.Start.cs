@@ -11,14 +11,35 @@ namespace DurableDelivery.Server.History;
 /// <content>Starting runs and the outside inputs: signal, signal-with-start, cancel request, terminate.</content>
 internal sealed partial class HistoryEngine
 {
-    /// <summary>Result of a start: the run id and whether a new run was started.</summary>
-    public readonly record struct StartResult(string RunId, bool Started);
+    /// <summary>Result of a start: the run id, whether the run is the request's (new, or this request's retry),
+    /// whether this call created it, and its first workflow task when the start asked for it eagerly and got it.</summary>
+    public readonly record struct StartResult(string RunId, bool Started, bool Created = false,
+        PollWorkflowTaskQueueResponse? EagerTask = null);
+
+    /// <summary>Workflow runs whose first workflow task went back in the start's response (eager workflow start).</summary>
+    public long EagerWorkflowStarts { get; private set; }
 
     /// <summary>StartWorkflowExecution with Temporal's id reuse and conflict policies.</summary>
     public Task<StartResult> StartAsync(StartWorkflowExecutionRequest req, NewRun run, Payloads? signalInput = null,
         string? signalName = null, Header? signalHeader = null, string? signalRequestId = null) =>
-        MutateAsync(m => Start(m, run, req.WorkflowIdReusePolicy, req.WorkflowIdConflictPolicy,
-            signalName, signalInput, signalHeader, signalRequestId, req.Identity));
+        MutateAsync(m =>
+        {
+            var result = Start(m, run, req.WorkflowIdReusePolicy, req.WorkflowIdConflictPolicy,
+                signalName, signalInput, signalHeader, signalRequestId, req.Identity);
+
+            // Eager workflow start, as Temporal: only a run this request created, whose first task is due now (no start
+            // delay), is started at once for the requesting client's own worker; its task, still offered to matching,
+            // is dropped there as already started.
+            if (req.RequestEagerExecution && signalName is null && result.Created
+                && runs.TryGetValue(result.RunId, out var created)
+                && created.S.Wft is { StartedEventId: 0, Transient: false, Sticky: false, Speculative: false } wft)
+            {
+                EagerWorkflowStarts++;
+                return result with { EagerTask = StartWorkflowTask(m, created, wft, req.Identity, partial: false) };
+            }
+
+            return result;
+        });
 
     private StartResult Start(Mutation m, NewRun request, WorkflowIdReusePolicy reuse,
         WorkflowIdConflictPolicy conflict,
@@ -86,7 +107,7 @@ internal sealed partial class HistoryEngine
         }
 
         ScheduleWorkflowTaskIfNeeded(m, run);
-        return new StartResult(run.S.RunId, true);
+        return new StartResult(run.S.RunId, true, Created: true);
     }
 
     /// <summary>Creates a run: state, WorkflowExecutionStarted, timers, current pointer. No workflow task yet.

@@ -60,6 +60,16 @@ internal sealed partial class HistoryEngine
             return null;
         }
 
+        return StartWorkflowTask(m, run, wft, identity, kind == TaskQueueKind.Sticky && wft.Sticky);
+    });
+
+    /// <summary>
+    /// Starts a scheduled workflow task (a poller took it, or a start asked for it eagerly): the Started event (held
+    /// back for a transient task), the start-to-close timer, and the poll response.
+    /// </summary>
+    private PollWorkflowTaskQueueResponse StartWorkflowTask(Mutation m, Run run, WftState wft, string identity,
+        bool partial)
+    {
         var s = run.S;
         wft.StartedTime = Now;
         wft.Identity = identity;
@@ -78,8 +88,8 @@ internal sealed partial class HistoryEngine
         m.Touch(run);
         AddTimer(run, TimerKind.WorkflowTaskStartToClose, wft.Sequence, wft.Attempt, null,
             wft.StartedTime + (wft.TimeoutMs * 1_000_000));
-        return BuildWorkflowTaskResponse(run, wft, kind == TaskQueueKind.Sticky && wft.Sticky);
-    });
+        return BuildWorkflowTaskResponse(run, wft, partial);
+    }
 
     private WorkflowTaskStartedEventAttributes StartedAttributes(RunState s, WftState wft)
     {

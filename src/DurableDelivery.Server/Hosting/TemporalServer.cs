@@ -46,6 +46,9 @@ public sealed class TemporalServer : IAsyncDisposable
     /// <summary>Activity attempts this server started eagerly (handed back in a workflow task's completion).</summary>
     internal long EagerActivityStarts => engine.EagerActivityStarts;
 
+    /// <summary>Runs whose first workflow task went back in the start's response (eager workflow start).</summary>
+    internal long EagerWorkflowStarts => engine.EagerWorkflowStarts;
+
     /// <summary>History long polls waiting for a new event now.</summary>
     internal int WaitingHistoryPolls => engine.WaitingHistoryPolls;
 
