@@ -55,6 +55,13 @@ public class SignalCancelTerminateTests
             var types = Replay.Types(history);
             types.IndexOf(EventType.WorkflowExecutionSignaled)
                 .ShouldBeGreaterThan(types.IndexOf(EventType.MarkerRecorded));
+
+            // The SDK asks for the next task in the completion (return_new_workflow_task); the signal that arrived
+            // during the task made one, so it came back in the response, started, with no poll.
+            env.Server.ReturnedNewWorkflowTasks.ShouldBe(1);
+            var signaled = types.IndexOf(EventType.WorkflowExecutionSignaled);
+            types[signaled + 1].ShouldBe(EventType.WorkflowTaskScheduled);
+            types[signaled + 2].ShouldBe(EventType.WorkflowTaskStarted);
         });
     }
 

@@ -465,9 +465,22 @@ internal sealed partial class HistoryEngine
             action();
         }
 
+        // return_new_workflow_task, as Temporal: when the completion itself made a new task necessary (events that
+        // arrived during the task, a forced task for a long local activity, admitted updates), the new task is started
+        // at once for the same worker and handed back in the response instead of going through a poll.
+        if (req.ReturnNewWorkflowTask && newTaskNeeded && run.IsOpen
+            && run.S.Wft is { StartedEventId: 0, Transient: false, Speculative: false } next)
+        {
+            response.WorkflowTask = StartWorkflowTask(m, run, next, req.Identity, partial: next.Sticky);
+            ReturnedNewWorkflowTasks++;
+        }
+
         DispatchWaitingQueries(m, run);
         return response;
     }
+
+    /// <summary>Workflow tasks handed back in a completion's response (return_new_workflow_task).</summary>
+    public long ReturnedNewWorkflowTasks { get; private set; }
 
     private static void ApplySticky(RunState s, RespondWorkflowTaskCompletedRequest req)
     {

@@ -49,6 +49,9 @@ public sealed class TemporalServer : IAsyncDisposable
     /// <summary>Runs whose first workflow task went back in the start's response (eager workflow start).</summary>
     internal long EagerWorkflowStarts => engine.EagerWorkflowStarts;
 
+    /// <summary>Workflow tasks handed back in a completion's response (return_new_workflow_task).</summary>
+    internal long ReturnedNewWorkflowTasks => engine.ReturnedNewWorkflowTasks;
+
     /// <summary>History long polls waiting for a new event now.</summary>
     internal int WaitingHistoryPolls => engine.WaitingHistoryPolls;
 
