@@ -1,3 +1,4 @@
+using DurableDelivery.Workflows;
 using DurableDelivery.Workflows.Samples;
 using DurableDelivery.Workflows.Tests.Support;
 using Temporalio.Api.Enums.V1;
@@ -101,7 +102,7 @@ public sealed class GoldenHistoryReplayTests
 
     private static WorkflowReplayer Replayer()
     {
-        var options = new WorkflowReplayerOptions();
+        var options = new WorkflowReplayerOptions { DataConverter = DeliveryDataConverter.Instance };
         foreach (var type in WorkflowRegistry.WorkflowTypes)
         {
             options.AddWorkflow(type);

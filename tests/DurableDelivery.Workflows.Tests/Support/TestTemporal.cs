@@ -1,3 +1,4 @@
+using DurableDelivery.Workflows;
 using DurableDelivery.Server.Hosting;
 using Google.Protobuf.WellKnownTypes;
 using Temporalio.Api.TestService.V1;
@@ -36,7 +37,7 @@ internal sealed class TestTemporal : IAsyncDisposable
             TimeSkipping = true,
             StartLocked = !autoTimeSkipping,
         });
-        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Target));
+        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Target) { DataConverter = DeliveryDataConverter.Instance });
         return new TestTemporal(server, client, autoTimeSkipping);
     }
 
