@@ -1,4 +1,4 @@
-using DurableDelivery.Engine.Exceptions;
+using Temporalio.Exceptions;
 
 namespace DurableDelivery.Cli.Common;
 
@@ -41,26 +41,37 @@ internal static class CommandRun
         {
             return Fail(e.ExitCode, e.Message);
         }
-        catch (WorkflowNotFoundException e)
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
         {
             return Fail(ExitCodes.NotFound, e.Message);
         }
-        catch (StoreException e)
+        catch (RpcException e) when (e.Code is RpcException.StatusCode.InvalidArgument or RpcException.StatusCode.FailedPrecondition or RpcException.StatusCode.AlreadyExists or RpcException.StatusCode.OutOfRange)
         {
-            return Fail(ExitCodes.StoreProblem, e.Message);
+            return Fail(ExitCodes.BadInput, e.Message);
+        }
+        catch (RpcException e) when (e.Code is RpcException.StatusCode.Unavailable or RpcException.StatusCode.Unauthenticated or RpcException.StatusCode.PermissionDenied)
+        {
+            return Fail(ExitCodes.StoreProblem, $"the Temporal server refused or dropped the call ({e.Code}): {e.Message}; check --address, --namespace and the TLS/API-key settings.");
+        }
+        catch (WorkflowAlreadyStartedException e)
+        {
+            return Fail(ExitCodes.BadInput, $"workflow {e.WorkflowId} is already running (run {e.RunId}); pick another --workflow-id, or see it with: ddctl workflow describe -w {e.WorkflowId}.");
         }
         catch (WorkflowUpdateFailedException e)
         {
-            return Fail(e.Rejected ? ExitCodes.BadInput : ExitCodes.WorkflowFailed, e.Message);
+            return Fail(ExitCodes.WorkflowFailed, $"update failed: {e.InnerException?.Message ?? e.Message}");
         }
-        catch (Exception e) when (e is WorkflowQueryFailedException or WorkflowFailedException)
+        catch (WorkflowQueryRejectedException e)
         {
-            return Fail(ExitCodes.WorkflowFailed, e.Message);
+            return Fail(ExitCodes.BadInput, $"query rejected: the workflow is {e.WorkflowStatus}.");
         }
-        catch (Exception e) when (e is WorkflowAlreadyStartedException or WorkflowClosedException or HistoryLimitExceededException or ArgumentException)
+        catch (WorkflowQueryFailedException e)
         {
-            // The engine reports unknown signal/query/update names and payload limits as ArgumentException.
-            return Fail(ExitCodes.BadInput, e.Message);
+            return Fail(ExitCodes.WorkflowFailed, $"query failed: {e.Message}");
+        }
+        catch (WorkflowFailedException e)
+        {
+            return Fail(ExitCodes.WorkflowFailed, $"workflow failed: {e.InnerException?.Message ?? e.Message}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DurableDelivery.Engine.Common;
+using DurableDelivery.Workflows;
 using Spectre.Console;
 
 namespace DurableDelivery.Cli.Common;
@@ -9,7 +9,7 @@ namespace DurableDelivery.Cli.Common;
 /// <summary>Writes command results: Spectre.Console tables for people, one JSON document for scripts.</summary>
 internal static class Output
 {
-    private static readonly JsonSerializerOptions Indented = new(PayloadConverter.Options)
+    private static readonly JsonSerializerOptions Indented = new(DeliveryDataConverter.Json)
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -36,7 +36,7 @@ internal static class Output
 
     public static IAnsiConsole Table => Ansi.Value;
 
-    /// <summary>Serializes a value with the engine's payload conventions (camelCase, enums as strings), indented.</summary>
+    /// <summary>Serializes a value with the product's payload conventions (camelCase, enums as strings), indented.</summary>
     public static JsonNode? ToNode(object? value) => value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), Indented);
 
     /// <summary>Parses a JSON payload kept as text (results, arguments) so it nests as JSON rather than as a string.</summary>

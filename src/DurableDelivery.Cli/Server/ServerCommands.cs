@@ -15,7 +15,59 @@ internal static class ServerCommands
 
     public static Command Create() => CommandGroup.Create(
         "server", "Run the embedded Temporal server (a single-node Temporal server on SQLite). " + ExitCodes.Help,
-        StartDev());
+        StartDev(),
+        Stop());
+
+    private static Command Stop()
+    {
+        var dataDir = CliOptions.DataDir();
+        var command = new Command(
+            "stop",
+            "Stop the embedded server that ddctl started in the background for this data dir (when a command found no "
+            + $"server at {TemporalConnection.DefaultAddress}): SIGTERM, then wait until it has shut down. "
+            + "A server started with 'ddctl server start-dev' in a terminal stops with Ctrl+C there.\n"
+            + "Example: ddctl server stop --data-dir ./.durable-delivery")
+        {
+            dataDir,
+        };
+        command.Action = new CliAction(async (parse, ct) =>
+        {
+            var pidFile = Path.Combine(Path.GetFullPath(parse.GetValue(dataDir)!), TemporalConnection.ServerPidFile);
+            if (!File.Exists(pidFile) || !int.TryParse((await File.ReadAllTextAsync(pidFile, ct)).Trim(), out var pid))
+            {
+                throw new CliException(ExitCodes.NotFound, $"no embedded server was started for this data dir ({pidFile} does not exist); one started with 'ddctl server start-dev' stops with Ctrl+C in its terminal.");
+            }
+
+            if (!TemporalConnection.IsAlive(pid))
+            {
+                File.Delete(pidFile);
+                Console.Out.WriteLine($"the embedded server (pid {pid}) was not running; removed {pidFile}");
+                return ExitCodes.Ok;
+            }
+
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(ct);
+            }
+
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new CliException(ExitCodes.Unavailable, $"the embedded server (pid {pid}) did not stop within 30 s of SIGTERM; kill it with: kill -9 {pid}");
+            }
+
+            File.Delete(pidFile);
+            Console.Out.WriteLine($"stopped the embedded server (pid {pid})");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
 
     private static Command StartDev()
     {

@@ -71,6 +71,18 @@ public static class Ddctl
 
         // Tests choose the data dir explicitly; an inherited DD_DATA_DIR must not leak in.
         info.Environment.Remove("DD_DATA_DIR");
+        foreach (var variable in info.Environment.Keys.Where(k => k.StartsWith("TEMPORAL_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(variable);
+        }
+
+        // A run that names a test's data dir talks to that data dir's embedded server (TempDataDir), except `server` and
+        // `local` commands, which need none.
+        if (args.Count > 0 && args[0] is not "server" and not "local" && TempDataDir.AddressFor(args) is { } address)
+        {
+            info.Environment["TEMPORAL_ADDRESS"] = address;
+        }
+
         info.Environment["NO_COLOR"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())

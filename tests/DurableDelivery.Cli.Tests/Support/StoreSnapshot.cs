@@ -1,22 +1,21 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Common;
+using Temporalio.Client;
 
 namespace DurableDelivery.Cli.Tests.Support;
 
-/// <summary>Everything observable in a store (every run's description and full history), to prove a command changed nothing.</summary>
+/// <summary>Everything observable on a data dir's Temporal server (every run's status and full history), to prove a command changed nothing.</summary>
 public static class StoreSnapshot
 {
     public static async Task<string> TakeAsync(string dataDir)
     {
-        await using var client = DurableClient.Open(dataDir, create: false);
+        var client = await TempDataDir.For(dataDir).ConnectAsync();
         var text = new StringBuilder();
-        await foreach (var run in client.ListWorkflowsAsync(new WorkflowListFilter { Limit = 10_000 }))
+        await foreach (var run in client.ListWorkflowsAsync(string.Empty))
         {
-            var handle = client.GetWorkflowHandle(run.WorkflowId, run.RunId);
-            text.AppendLine(JsonSerializer.Serialize(await handle.DescribeAsync(), PayloadConverter.Options));
+            var handle = client.GetWorkflowHandle(run.Id, run.RunId);
+            var description = await handle.DescribeAsync();
+            text.AppendLine($"{run.Id} {run.RunId} {description.WorkflowType} {description.Status} {description.RawDescription.WorkflowExecutionInfo.HistoryLength}");
             text.AppendLine((await handle.FetchHistoryAsync()).ToJson());
         }
 
