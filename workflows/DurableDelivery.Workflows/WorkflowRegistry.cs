@@ -22,6 +22,13 @@ public static class WorkflowRegistry
         typeof(ApprovalWorkflow),
     ];
 
+    /// <summary>Gets every activity class of the project; a host with dependency injection (<c>ddctl worker run</c>) creates them per activity, their constructors take what they need (e.g. the <see cref="IInfraProvider"/>).</summary>
+    public static IReadOnlyList<Type> ActivityTypes { get; } =
+    [
+        typeof(ApprovalActivities),
+        typeof(DeliveryActivities),
+    ];
+
     /// <summary>Adds every workflow and activity of the project to <paramref name="options"/>.</summary>
     /// <param name="options">The worker options to fill.</param>
     /// <param name="provider">The infrastructure provider the delivery activities call.</param>

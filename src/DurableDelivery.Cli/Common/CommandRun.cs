@@ -5,7 +5,7 @@ namespace DurableDelivery.Cli.Common;
 /// <summary>
 /// How every <c>ddctl</c> command ends: expected failures become ONE line on stderr and an exit code from
 /// <see cref="ExitCodes"/>, never a stack trace. (Apart from <see cref="CliAction"/> so that a command run without
-/// System.CommandLine, <see cref="Delivery.OverrideLine"/>, does not load it.)
+/// System.CommandLine could reuse it.)
 /// </summary>
 internal static class CommandRun
 {

@@ -106,6 +106,7 @@ internal static class TemporalConnection
         var options = new TemporalClientConnectOptions(address)
         {
             Namespace = parse.GetValue(o.Namespace) ?? profile.Namespace ?? DefaultNamespace,
+            DataConverter = Workflows.DeliveryDataConverter.Instance,
             ApiKey = parse.GetValue(o.ApiKey) ?? profile.ApiKey,
             Tls = fromConfig.Tls,
             RpcMetadata = fromConfig.RpcMetadata,

@@ -4,10 +4,10 @@ using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.VersionSets;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Common;
 using DurableDelivery.Providers.Local;
 using DurableDelivery.Workflows.Environments;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
 
 namespace DurableDelivery.Cli.Delivery;
 
@@ -46,7 +46,7 @@ internal static class DeliverCommand
             var by = DeliveryCli.RequestedBy(parse, audit);
             var json = parse.IsJson(common.Output);
 
-            await using var cli = DeliveryCli.Open(parse, common);
+            await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
             var id = DeliveryCli.EnvironmentWorkflowId(env);
             var existing = await cli.FindAsync(id);
             if (existing is not null && existing.WorkflowType != nameof(EnvironmentWorkflow))
@@ -59,7 +59,11 @@ internal static class DeliverCommand
             {
                 await cli.Client.StartWorkflowAsync(
                     (EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }),
-                    new WorkflowOptions(id, CliOptions.DefaultTaskQueue) { IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting });
+                    new WorkflowOptions(id, CliOptions.DefaultTaskQueue)
+                    {
+                        IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting,
+                        Rpc = new RpcOptions { CancellationToken = ct },
+                    });
             }
 
             await cli.QueryStatusAsync<EnvironmentStatus>(id, started ? $"{id} was started, but no delivery was requested: run this again once a worker runs." : "Nothing was requested.");

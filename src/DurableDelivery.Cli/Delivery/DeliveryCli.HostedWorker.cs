@@ -1,19 +1,19 @@
 using System.CommandLine;
 using DurableDelivery.Cli.Common;
-using DurableDelivery.Engine.Worker;
 using DurableDelivery.Providers.Local;
 using DurableDelivery.Workflows;
 using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
+using Temporalio.Worker;
 
 namespace DurableDelivery.Cli.Delivery;
 
 /// <content>
 /// A worker hosted by the command itself: an environment override must work "at any moment, even while a worker is
-/// down", so when no worker runs on the store, <c>ddctl env rollback</c> (and <c>set-weights</c>) runs one in its own
-/// process for as long as the command runs. It is the same worker as <c>ddctl worker run</c> (same workflows, same
-/// local provider, same durable history); only its lifetime differs.
+/// down", so when no worker accepts it, <c>ddctl env rollback</c> (and <c>set-weights</c>) runs one in its own process
+/// for as long as the command runs. It is the same Temporal worker as <c>ddctl worker run</c> (same workflows, same
+/// local provider, same task queue); only its lifetime differs. Two workers on one task queue is ordinary Temporal.
 /// </content>
 internal sealed partial class DeliveryCli
 {
@@ -25,44 +25,14 @@ internal sealed partial class DeliveryCli
     {
         var option = new Option<string>("--host-worker")
         {
-            Description = $"auto: when no worker runs on the data dir (none started, or it crashed), run one inside this command until the {what} is applied, then stop it; "
-                + "never: only ask a running worker (exit 5 when none answers).",
+            Description = $"auto: when no worker accepts the {what} within 2 s (none runs, or it crashed), run one inside this command until the {what} is applied, then stop it; "
+                + "never: only wait for a running worker (exit 5 after --timeout; the request then stays pending on the server until a worker polls).",
             HelpName = "auto|never",
             DefaultValueFactory = _ => "auto",
         };
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<string>();
-            if (!HostWorkerModes.Contains(value, StringComparer.Ordinal))
-            {
-                result.AddError($"--host-worker '{value}' is neither auto nor never");
-            }
-        });
+        option.AcceptOnlyFromAmong(HostWorkerModes);
         command.Options.Add(option);
         return option;
-    }
-
-    /// <summary>
-    /// Starts a worker in this process for <paramref name="taskQueue"/> when no worker is alive on the store and
-    /// <paramref name="mode"/> is <c>auto</c> (says so on stderr); exit 5 when none is alive and the mode is <c>never</c>.
-    /// Returns <see langword="null"/> when a worker runs.
-    /// </summary>
-    public async Task<HostedWorker?> HostWorkerIfNoneAsync(string mode, string taskQueue, string what)
-    {
-        if ((await Client.ListWorkersAsync()).Count > 0)
-        {
-            return null;
-        }
-
-        if (mode != "auto")
-        {
-            throw new CliException(
-                ExitCodes.Unavailable,
-                $"no worker is running on {DataDir}; start one (ddctl worker run --data-dir {DataDir}) or leave out --host-worker never to run one in this command. Nothing was changed.");
-        }
-
-        await Console.Error.WriteLineAsync($"no worker is running on {DataDir}; running one in this command until the {what} is applied (start one for good with: ddctl worker run --data-dir {DataDir})");
-        return HostedWorker.Start(this, taskQueue);
     }
 
     /// <summary>A worker running inside this command; disposing it shuts it down (its runs are released for the next worker).</summary>
@@ -71,11 +41,11 @@ internal sealed partial class DeliveryCli
         private readonly Serilog.Core.Logger serilog;
         private readonly SerilogLoggerFactory loggerFactory;
         private readonly LocalInfraProvider provider;
-        private readonly DurableWorker worker;
+        private readonly TemporalWorker worker;
         private readonly CancellationTokenSource stop = new();
         private readonly Task run;
 
-        private HostedWorker(Serilog.Core.Logger serilog, SerilogLoggerFactory loggerFactory, LocalInfraProvider provider, DurableWorker worker)
+        private HostedWorker(Serilog.Core.Logger serilog, SerilogLoggerFactory loggerFactory, LocalInfraProvider provider, TemporalWorker worker)
         {
             this.serilog = serilog;
             this.loggerFactory = loggerFactory;
@@ -93,8 +63,8 @@ internal sealed partial class DeliveryCli
                 .CreateLogger();
             var loggerFactory = new SerilogLoggerFactory(serilog);
             var provider = new LocalInfraProvider(cli.DataDir);
-            var options = WorkflowRegistry.Register(new DurableWorkerOptions(taskQueue) { LoggerFactory = loggerFactory, Identity = $"ddctl-hosted@{Environment.ProcessId}" }, provider);
-            return new HostedWorker(serilog, loggerFactory, provider, new DurableWorker(cli.Client, options));
+            var options = WorkflowRegistry.Register(new TemporalWorkerOptions(taskQueue) { LoggerFactory = loggerFactory, Identity = $"ddctl-hosted@{Environment.ProcessId}" }, provider);
+            return new HostedWorker(serilog, loggerFactory, provider, new TemporalWorker(cli.Client, options));
         }
 
         public async ValueTask DisposeAsync()
@@ -104,9 +74,13 @@ internal sealed partial class DeliveryCli
             {
                 await run;
             }
+            catch (OperationCanceledException)
+            {
+                // How ExecuteAsync ends when it is asked to stop.
+            }
             finally
             {
-                await worker.DisposeAsync();
+                worker.Dispose();
                 provider.Dispose();
                 loggerFactory.Dispose();
                 await serilog.DisposeAsync();

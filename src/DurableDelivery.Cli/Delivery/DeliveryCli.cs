@@ -9,11 +9,14 @@ using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Common;
-using DurableDelivery.Engine.Exceptions;
+using DurableDelivery.Workflows;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+using TemporalConnection = DurableDelivery.Cli.Common.TemporalConnection;
 
 namespace DurableDelivery.Cli.Delivery;
 
@@ -22,33 +25,38 @@ namespace DurableDelivery.Cli.Delivery;
 /// environment and delivery workflows with a deadline (a query or an update waits for a worker, which may not run).
 /// </summary>
 /// <remarks>
-/// No update is left behind for a worker started hours later: the delivery commands query the workflow's <c>status</c>
-/// first (a query adds nothing to history and is deleted when nobody answers), the environment overrides check that a
-/// worker is alive (or run one), and an update that nobody takes within <c>--timeout</c> is withdrawn.
+/// Every call is an ordinary Temporal client call (a query or an update), so the temporal CLI can do the same. The
+/// delivery commands query the workflow's <c>status</c> first (a query adds nothing to history), so an update is only
+/// sent to a workflow a worker serves; an environment override that no worker accepts within a moment runs a worker in
+/// this command (<c>--host-worker auto</c>).
 /// </remarks>
 internal sealed partial class DeliveryCli : IAsyncDisposable
 {
     /// <summary>The exit codes the env, deliver and delivery commands use, for their --help.</summary>
     public const string ExitHelp =
-        "Exit codes: 0 ok, 1 bad input or a refused override, 2 environment or delivery not found, 3 store problem, "
+        "Exit codes: 0 ok, 1 bad input or a refused override, 2 environment or delivery not found, 3 no Temporal server (address, TLS, API key), "
         + "4 the delivery rolled back, was aborted, failed or was rejected (watch), or a workflow call failed, 5 no worker answered within --timeout, 70 internal error, 130 interrupted.";
 
     private const string StatusQuery = "status";
+
+    /// <summary>How long an override waits for a worker to accept it before running one here (<c>--host-worker auto</c>).</summary>
+    private static readonly TimeSpan AcceptProbe = TimeSpan.FromSeconds(2);
     private const int QueryAttempts = 3;
     private static readonly string EnvironmentType = nameof(EnvironmentWorkflow);
     private static readonly string DeliveryType = nameof(DeliveryWorkflow);
 
-    private readonly bool ownsClient;
-
-    private DeliveryCli(DurableClient client, string dataDir, TimeSpan timeout, bool ownsClient = true)
+    private DeliveryCli(TemporalClient client, string dataDir, TimeSpan timeout)
     {
         Client = client;
         DataDir = dataDir;
         Timeout = timeout;
-        this.ownsClient = ownsClient;
     }
 
-    public DurableClient Client { get; }
+    /// <summary>Gets the Temporal client (the product's data converter).</summary>
+    public TemporalClient Client { get; }
+
+    /// <summary>Gets where the client is connected, for messages: <c>namespace default at 127.0.0.1:7233</c>.</summary>
+    public string Where => $"namespace {Client.Options.Namespace} at {Client.Connection.Options.TargetHost}";
 
     /// <summary>Gets the full path of the data dir.</summary>
     public string DataDir { get; }
@@ -59,12 +67,17 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <summary>Gets the timeout as people read it, e.g. <c>30 s</c>.</summary>
     public string TimeoutText => Seconds(Timeout);
 
-    /// <summary>Reads <c>--timeout</c> (exit 1 when bad), then opens the existing store of <c>--data-dir</c> (exit 3 when there is none: only <c>worker run</c> creates one).</summary>
-    public static DeliveryCli Open(ParseResult parse, CommonOptions common) =>
-        Open(parse.GetValue(common.DataDir)!, ParseTimeout(parse.GetValue(common.Timeout)!));
+    /// <summary>Reads <c>--timeout</c> (exit 1 when bad), then connects to Temporal (exit 3 when it cannot; the embedded server is started when no address is given and none runs).</summary>
+    public static async Task<DeliveryCli> OpenAsync(ParseResult parse, CommonOptions common, CancellationToken cancellationToken)
+    {
+        var timeout = ParseTimeout(parse.GetValue(common.Timeout)!);
+        var dataDir = parse.GetValue(common.DataDir)!;
+        var client = await TemporalConnection.ConnectAsync(parse, common.Connection, dataDir, cancellationToken);
+        return new DeliveryCli(client, Path.GetFullPath(dataDir), timeout);
+    }
 
-    /// <summary>Opens the existing store of <paramref name="dataDir"/> (exit 3 when there is none), with a timeout already read.</summary>
-    public static DeliveryCli Open(string dataDir, TimeSpan timeout) => new(Store.OpenExisting(dataDir), Path.GetFullPath(dataDir), timeout);
+    /// <summary>The same operations on a connected client (the demo's).</summary>
+    public static DeliveryCli On(TemporalClient client, string dataDir, TimeSpan timeout) => new(client, Path.GetFullPath(dataDir), timeout);
 
     public static string EnvironmentWorkflowId(string environment) => $"env/{environment}";
 
@@ -149,7 +162,8 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         command.Options.Add(timeout);
         command.Options.Add(output);
         command.Options.Add(dataDir);
-        return new CommonOptions(output, dataDir, timeout);
+        var connection = ConnectionOptions.Add(command);
+        return new CommonOptions(output, dataDir, timeout, connection);
     }
 
     /// <summary>Adds <c>--reason</c> and <c>--as</c>.</summary>
@@ -165,7 +179,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     public static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.###} s");
 
     /// <summary>Serializes an override with its <c>kind</c>, as the workflows record it.</summary>
-    public static JsonNode? OverrideJson(Override request) => JsonSerializer.SerializeToNode(request, typeof(Override), PayloadConverter.Options);
+    public static JsonNode? OverrideJson(Override request) => JsonSerializer.SerializeToNode(request, typeof(Override), DeliveryDataConverter.Json);
 
     /// <summary>Describes a run, or <see langword="null"/> when there is no workflow with that id.</summary>
     public async Task<WorkflowExecutionDescription?> FindAsync(string workflowId)
@@ -174,7 +188,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         {
             return await Client.GetWorkflowHandle(workflowId).DescribeAsync();
         }
-        catch (WorkflowNotFoundException)
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
         {
             return null;
         }
@@ -186,7 +200,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         var id = EnvironmentWorkflowId(environment);
         var run = await FindAsync(id) ?? throw new CliException(
             ExitCodes.NotFound,
-            $"environment '{environment}' not found: no workflow {id} in {Client.StoreLocation}; create it by delivering to it: ddctl deliver {environment} --version-set <file>.");
+            $"environment '{environment}' not found: no workflow {id} in {Where}; create it by delivering to it: ddctl deliver {environment} --version-set <file>.");
         return run.WorkflowType == EnvironmentType
             ? run
             : throw CliException.BadInput($"workflow {id} is a {run.WorkflowType}, not an {EnvironmentType}; environment workflows are started by 'ddctl deliver {environment}'.");
@@ -199,7 +213,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         return run.Status == WorkflowExecutionStatus.Running
             ? run
             : throw CliException.BadInput(
-                $"environment '{environment}' is closed (workflow {run.WorkflowId} {run.Status}); deliver to it again to restart it: ddctl deliver {environment} --version-set <file>.");
+                $"environment '{environment}' is closed (workflow {run.Id} {StatusText(run.Status)}); deliver to it again to restart it: ddctl deliver {environment} --version-set <file>.");
     }
 
     /// <summary>Queries the <c>status</c> of a workflow, waiting at most <see cref="Timeout"/> for a worker.</summary>
@@ -207,35 +221,34 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <param name="afterNoWorker">The sentence that ends the no-worker error: what was (or was not) done.</param>
     /// <remarks>
     /// A query answered with a failure is asked again, up to <see cref="QueryAttempts"/> times within the timeout: a
-    /// worker that just started replays the history cold, and on a loaded machine the engine's deadlock detection can
-    /// fail that first replay although the workflow is fine.
+    /// worker that just started replays the history cold and may fail that first answer although the workflow is fine.
     /// </remarks>
     public async Task<Queried<T>> QueryStatusAsync<T>(string workflowId, string afterNoWorker = "Nothing was changed.")
     {
         var watch = Stopwatch.StartNew();
-        string? json;
+        JsonElement answer;
         for (var attempt = 1; ; attempt++)
         {
+            var left = Timeout - watch.Elapsed;
             try
             {
-                var left = Timeout - watch.Elapsed;
-                json = await Client.GetWorkflowHandle(workflowId).QueryJsonAsync(StatusQuery, "[]", left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
+                answer = await Client.GetWorkflowHandle(workflowId).QueryAsync<JsonElement>(
+                    StatusQuery, [], new WorkflowQueryOptions { Rpc = new RpcOptions { Timeout = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1) } });
                 break;
             }
-            catch (WorkflowQueryFailedException) when (watch.Elapsed >= Timeout)
+            catch (RpcException e) when (e.Code is RpcException.StatusCode.DeadlineExceeded or RpcException.StatusCode.Cancelled)
             {
-                // The engine gives up waiting after the time it was given; an answered query that failed returns sooner.
                 throw NoWorker(afterNoWorker);
             }
-            catch (WorkflowQueryFailedException) when (attempt < QueryAttempts)
+            catch (WorkflowQueryFailedException) when (attempt < QueryAttempts && watch.Elapsed < Timeout)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
             }
         }
 
-        var node = JsonNode.Parse(json ?? "null")
-            ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query with null.");
-        return new Queried<T>(PayloadConverter.Deserialize<T>(json), node.AsObject());
+        var node = JsonNode.Parse(answer.GetRawText()) as JsonObject
+            ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query with {answer.GetRawText()}, not an object.");
+        return new Queried<T>(answer.Deserialize<T>(DeliveryDataConverter.Json)!, node);
     }
 
     /// <summary>Runs an update and waits at most <see cref="Timeout"/> for its result; a refusal is exit 1 with the workflow's reason.</summary>
@@ -245,33 +258,79 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <param name="what">What it is called in messages, e.g. <c>rollback</c>.</param>
     /// <param name="checkWith">The command that shows whether a late update was applied.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
-    /// <param name="argsJson">The argument list already serialized (started early, on another thread), or null to serialize it here.</param>
     /// <param name="updateId">The update's id (its idempotency key), or null for a new one.</param>
+    /// <param name="hostWorker">
+    /// For overrides: <c>auto</c> runs a worker in this command when none accepts the update within a moment (the
+    /// update keeps its id, so the worker here takes the same one); <c>never</c> or null only waits.
+    /// </param>
+    /// <param name="taskQueue">The workflow's task queue, for a worker run here.</param>
     public async Task<T> UpdateAsync<T>(
-        string workflowId, string update, object argument, string what, string checkWith, CancellationToken cancellationToken, Task<string>? argsJson = null, string? updateId = null)
+        string workflowId, string update, object argument, string what, string checkWith, CancellationToken cancellationToken,
+        string? updateId = null, string? hostWorker = null, string? taskQueue = null)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(Timeout);
         var handle = Client.GetWorkflowHandle(workflowId);
         updateId ??= Guid.NewGuid().ToString();
+        var watch = Stopwatch.StartNew();
+        HostedWorker? hosted = null;
         try
         {
-            var args = argsJson is null ? PayloadConverter.SerializeArgs([argument]) : await argsJson;
-            var json = await handle.ExecuteUpdateJsonAsync(update, args, new WorkflowUpdateOptions { UpdateId = updateId }, limit.Token);
-            return PayloadConverter.Deserialize<T>(json);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Nobody took it: withdraw it, so that a worker started later does not make a change nobody is waiting for.
-            throw await handle.TryWithdrawUpdateAsync(updateId)
-                ? NoWorker($"The {what} was withdrawn: nothing was changed.")
-                : new CliException(
+            WorkflowUpdateHandle<T> accepted;
+            var probe = hostWorker == "auto" && AcceptProbe < Timeout ? AcceptProbe : Timeout;
+            var started = await TryStartUpdateAsync<T>(handle, update, argument, updateId, probe, cancellationToken);
+            if (started is null && probe < Timeout)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"no worker took the {what} within {Seconds(probe)}; running one in this command until it is applied (start one for good with: ddctl worker run --task-queue {taskQueue})");
+                hosted = HostedWorker.Start(this, taskQueue ?? CliOptions.DefaultTaskQueue);
+                started = await TryStartUpdateAsync<T>(handle, update, argument, updateId, Timeout - watch.Elapsed, cancellationToken);
+            }
+
+            accepted = started ?? throw new CliException(
+                ExitCodes.Unavailable,
+                $"no worker took the {what} within {TimeoutText}; is `ddctl worker run` running against {Where}? The {what} (update {updateId}) stays pending on the server "
+                + $"and is applied when a worker polls; check with {checkWith}.");
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(Timeout - watch.Elapsed > TimeSpan.FromMilliseconds(1) ? Timeout - watch.Elapsed : TimeSpan.FromMilliseconds(1));
+            try
+            {
+                return await accepted.GetResultAsync(new RpcOptions { CancellationToken = limit.Token });
+            }
+            catch (Exception e) when (e is OperationCanceledException or RpcException { Code: RpcException.StatusCode.Cancelled or RpcException.StatusCode.DeadlineExceeded }
+                && !cancellationToken.IsCancellationRequested)
+            {
+                throw new CliException(
                     ExitCodes.Unavailable,
                     $"a worker took the {what} on {workflowId} but did not finish it within {TimeoutText}; it goes on there; check with {checkWith}.");
+            }
         }
-        catch (WorkflowUpdateFailedException e) when (e.Rejected || e.Failure.Type == "OverrideNotApplied")
+        catch (WorkflowUpdateFailedException e) when (e.InnerException is ApplicationFailureException failure)
         {
-            throw CliException.BadInput($"{workflowId} refused the {what}: {e.Failure.Message}");
+            throw CliException.BadInput($"{workflowId} refused the {what}: {failure.Message}");
+        }
+        finally
+        {
+            if (hosted is not null)
+            {
+                await hosted.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Starts an update and waits up to <paramref name="wait"/> for a worker to accept it; null when none did.</summary>
+    private static async Task<WorkflowUpdateHandle<T>?> TryStartUpdateAsync<T>(
+        WorkflowHandle handle, string update, object argument, string updateId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(wait > TimeSpan.FromMilliseconds(1) ? wait : TimeSpan.FromMilliseconds(1));
+        try
+        {
+            return await handle.StartUpdateAsync<T>(
+                update, [argument], new WorkflowUpdateStartOptions(WorkflowUpdateStage.Accepted) { Id = updateId, Rpc = new RpcOptions { CancellationToken = limit.Token } });
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException { Code: RpcException.StatusCode.Cancelled or RpcException.StatusCode.DeadlineExceeded }
+            && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
@@ -279,7 +338,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     public async Task<int> SendOverrideAsync(OverrideCall call, bool json, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var outcome = await UpdateAsync<OverrideOutcome>(call.WorkflowId, call.Update, call.Request, call.What, call.Show, cancellationToken, call.ArgsJson, call.UpdateId);
+        var outcome = await UpdateAsync<OverrideOutcome>(call.WorkflowId, call.Update, call.Request, call.What, call.Show, cancellationToken, call.UpdateId, call.HostWorker, call.TaskQueue);
         return PrintOverride(call, outcome, watch.Elapsed, json);
     }
 
@@ -287,7 +346,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     public static int PrintOverride(OverrideCall call, OverrideOutcome outcome, TimeSpan elapsed, bool json) =>
         PrintOverride(call, new OverridePrint(outcome.Message, outcome.WeightsBefore ?? call.WeightsBefore, outcome.Weights, json ? OverrideJson(call.Request) : null), elapsed, json);
 
-    /// <summary>Prints what an override changed, from parts that need no serializer (the control socket's answer).</summary>
+    /// <summary>Prints what an override changed.</summary>
     public static int PrintOverride(OverrideCall call, OverridePrint done, TimeSpan elapsed, bool json)
     {
         if (json)
@@ -298,14 +357,13 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
             node["weightsBefore"] = WeightsJson(done.WeightsBefore);
             node["weights"] = WeightsJson(done.Weights);
             node["elapsedMs"] = Math.Round(elapsed.TotalMilliseconds, 1);
-            node["via"] = call.Via;
             Output.Json(node);
         }
         else
         {
             Console.Out.WriteLine($"{call.Subject}: {done.Message}");
             Console.Out.WriteLine($"weights: {done.WeightsBefore?.ToString() ?? "?"} -> {done.Weights}");
-            Console.Out.WriteLine($"took {Seconds(elapsed)}{(call.Via == OverrideCall.ViaWorker ? " (handed to the running worker)" : string.Empty)}; see '{call.Show}'");
+            Console.Out.WriteLine($"took {Seconds(elapsed)}; see '{call.Show}'");
         }
 
         return ExitCodes.Ok;
@@ -338,13 +396,24 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
                 $"delivery '{deliveryId}' not found: environment '{environment}' has no such delivery; list them with 'ddctl delivery list --env {environment}'.");
     }
 
-    public ValueTask DisposeAsync() => ownsClient ? Client.DisposeAsync() : ValueTask.CompletedTask;
+    /// <summary>Nothing to release: the SDK's connection closes with the process.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>The same operations on a client someone else owns (a worker's, for <see cref="OverrideControl"/>); disposing it leaves the client open.</summary>
-    public static DeliveryCli Borrow(DurableClient client, string dataDir, TimeSpan timeout) => new(client, dataDir, timeout, ownsClient: false);
+    /// <summary>A workflow status as people read it: <c>Running</c>, <c>Completed</c>...</summary>
+    public static string StatusText(WorkflowExecutionStatus status) => status switch
+    {
+        WorkflowExecutionStatus.Running => "Running",
+        WorkflowExecutionStatus.Completed => "Completed",
+        WorkflowExecutionStatus.Failed => "Failed",
+        WorkflowExecutionStatus.Canceled => "Canceled",
+        WorkflowExecutionStatus.Terminated => "Terminated",
+        WorkflowExecutionStatus.ContinuedAsNew => "ContinuedAsNew",
+        WorkflowExecutionStatus.TimedOut => "TimedOut",
+        _ => status.ToString(),
+    };
 
     private CliException NoWorker(string afterNoWorker) =>
-        new(ExitCodes.Unavailable, $"no worker picked this up within {TimeoutText}; is `ddctl worker run --data-dir {DataDir}` running? {afterNoWorker}");
+        new(ExitCodes.Unavailable, $"no worker answered within {TimeoutText}; is `ddctl worker run` running against {Where}? {afterNoWorker}");
 
     [GeneratedRegex("^(?:delivery/)?([A-Za-z0-9][A-Za-z0-9_-]*)/([1-9][0-9]{0,8})$", RegexOptions.CultureInvariant)]
     private static partial Regex DeliveryId();
@@ -362,25 +431,19 @@ internal sealed record DeliveryTarget(string DeliveryId, string Environment, Wor
 /// </summary>
 internal sealed record OverrideCall(string WorkflowId, string Update, string What, Override Request, TrafficWeights? WeightsBefore, string Subject, JsonObject Ids, string Show)
 {
-    /// <summary>Gets the update's argument list, serialized ahead (see <see cref="DeliveryCli.UpdateAsync{T}"/>), if it was.</summary>
-    public Task<string>? ArgsJson { get; init; }
-
-    /// <summary>Gets the update id to use (the idempotency key shared by the control socket and the store path), or null for a new one.</summary>
+    /// <summary>Gets the update id to use (its idempotency key), or null for a new one.</summary>
     public string? UpdateId { get; init; }
 
-    /// <summary>The value of <see cref="Via"/> when a running worker's control socket took the override.</summary>
-    public const string ViaWorker = "worker";
+    /// <summary>Gets <c>--host-worker</c>: <c>auto</c> runs a worker here when none accepts the override, null or <c>never</c> only waits.</summary>
+    public string? HostWorker { get; init; }
 
-    /// <summary>The value of <see cref="Via"/> when this command wrote the update to the store.</summary>
-    public const string ViaStore = "store";
-
-    /// <summary>Gets how the override was sent: <see cref="ViaStore"/> or <see cref="ViaWorker"/>.</summary>
-    public string Via { get; init; } = ViaStore;
+    /// <summary>Gets the workflow's task queue, for a worker run here.</summary>
+    public string? TaskQueue { get; init; }
 }
 
 /// <summary>What an override did, as printed: the environment's message, the weights before (when known) and after, and the override as recorded (JSON output only).</summary>
 internal sealed record OverridePrint(string Message, TrafficWeights? WeightsBefore, TrafficWeights Weights, JsonNode? Override);
 
-internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout);
+internal sealed record CommonOptions(Option<string> Output, Option<string> DataDir, Option<string> Timeout, ConnectionOptions Connection);
 
 internal sealed record AuditOptions(Option<string?> Reason, Option<string?> As);

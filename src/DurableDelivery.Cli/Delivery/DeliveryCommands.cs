@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Overrides;
-using DurableDelivery.Engine.Common;
+using Temporalio.Api.Enums.V1;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using Spectre.Console;
@@ -43,10 +43,10 @@ internal static class DeliveryCommands
         command.Action = new CliAction(async (parse, ct) =>
         {
             var only = parse.GetValue(env) is { } name ? DeliveryCli.CheckEnvironmentName(name) : null;
-            await using var cli = DeliveryCli.Open(parse, common);
+            await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
             var ids = only is not null
-                ? [(await cli.RequireEnvironmentAsync(only)).WorkflowId]
-                : (await EnvCommands.ListAsync(cli, ct)).Select(r => r.WorkflowId).ToList();
+                ? [(await cli.RequireEnvironmentAsync(only)).Id]
+                : (await EnvCommands.ListAsync(cli, ct)).Select(r => r.Id).ToList();
             var rows = new List<DeliverySummary>();
             foreach (var id in ids)
             {
@@ -134,7 +134,7 @@ internal static class DeliveryCommands
         var common = DeliveryCli.AddCommon(command);
         command.Action = new CliAction(async (parse, ct) =>
         {
-            await using var cli = DeliveryCli.Open(parse, common);
+            await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
             return await run(parse.IsJson(common.Output), cli, await cli.ResolveDeliveryAsync(parse.GetValue(id)!), ct);
         });
         return command;
@@ -217,7 +217,7 @@ internal static class DeliveryCommands
             var (deliveryId, _) = DeliveryCli.ParseDeliveryId(parse.GetValue(id));
             var (who, reason) = DeliveryCli.Audit(parse, audit);
             var request = build(parse, who, reason, deliveryId);
-            await using var cli = DeliveryCli.Open(parse, common);
+            await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
             var target = await cli.ResolveDeliveryAsync(deliveryId);
             if (target.Run is null)
             {
@@ -228,7 +228,7 @@ internal static class DeliveryCommands
             var status = await cli.QueryStatusAsync<DeliveryStatus>(deliveryId);
             if (status.Value.Outcome is { } outcome || target.Run.Status != WorkflowExecutionStatus.Running)
             {
-                var how = status.Value.Outcome is { } o ? $"{o}: {status.Value.OutcomeMessage}" : $"workflow {target.Run.Status}";
+                var how = status.Value.Outcome is { } o ? $"{o}: {status.Value.OutcomeMessage}" : $"workflow {DeliveryCli.StatusText(target.Run.Status)}";
                 throw CliException.BadInput(
                     $"cannot {request.Verb}: delivery '{deliveryId}' has ended ({how}); to move traffic now use ddctl env rollback {target.Environment} or ddctl env set-weights {target.Environment}.");
             }

@@ -5,7 +5,7 @@ using DurableDelivery.Domain.Gates;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Domain.VersionSets;
-using DurableDelivery.Engine.Common;
+using Temporalio.Api.Enums.V1;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using Spectre.Console;
@@ -332,7 +332,7 @@ internal static class DeliveryViews
     {
         WorkflowExecutionStatus.Running => "[blue](workflow Running)[/]",
         WorkflowExecutionStatus.Completed => "[green](workflow Completed)[/]",
-        _ => $"[red](workflow {status})[/]",
+        _ => $"[red](workflow {DeliveryCli.StatusText(status)})[/]",
     };
 
     private static Grid Grid() => new Grid().AddColumn().AddColumn();

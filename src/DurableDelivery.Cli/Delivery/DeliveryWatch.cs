@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
-using DurableDelivery.Engine.Common;
+using Temporalio.Api.Enums.V1;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using Spectre.Console;
@@ -22,7 +22,7 @@ internal static class DeliveryWatch
         var json = new JsonObject
         {
             ["workflowId"] = status.Value.DeliveryId,
-            ["workflowStatus"] = runStatus.ToString(),
+            ["workflowStatus"] = DeliveryCli.StatusText(runStatus),
             ["state"] = status.Value.Outcome is not null ? "Ended" : runStatus == WorkflowExecutionStatus.Running ? "Running" : "Lost",
         };
         foreach (var (key, value) in status.Json)

@@ -4,11 +4,11 @@ using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Common;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using Spectre.Console;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
 
 namespace DurableDelivery.Cli.Delivery;
 
@@ -37,12 +37,12 @@ internal static class EnvCommands
         var common = DeliveryCli.AddCommon(command);
         command.Action = new CliAction(async (parse, ct) =>
         {
-            await using var cli = DeliveryCli.Open(parse, common);
+            await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
             var environments = await ListAsync(cli, ct);
             var rows = new List<(WorkflowExecution Run, EnvironmentStatus Status)>();
             foreach (var run in environments)
             {
-                rows.Add((run, (await cli.QueryStatusAsync<EnvironmentStatus>(run.WorkflowId)).Value));
+                rows.Add((run, (await cli.QueryStatusAsync<EnvironmentStatus>(run.Id)).Value));
             }
 
             if (parse.IsJson(common.Output))
@@ -50,8 +50,8 @@ internal static class EnvCommands
                 Output.Json(new JsonArray([.. rows.Select(r => (JsonNode)new JsonObject
                 {
                     ["environment"] = r.Status.Environment,
-                    ["workflowId"] = r.Run.WorkflowId,
-                    ["workflowStatus"] = r.Run.Status.ToString(),
+                    ["workflowId"] = r.Run.Id,
+                    ["workflowStatus"] = DeliveryCli.StatusText(r.Run.Status),
                     ["lastKnownGood"] = r.Status.LastKnownGood,
                     ["rollbackTarget"] = r.Status.RollbackTarget,
                     ["weights"] = Output.ToNode(r.Status.Weights.Weights),
@@ -64,14 +64,14 @@ internal static class EnvCommands
 
             if (rows.Count == 0)
             {
-                Output.Line($"No environments in {cli.Client.StoreLocation}; create one with: ddctl deliver <env> --version-set <file>.");
+                Output.Line($"No environments in {cli.Where}; create one with: ddctl deliver <env> --version-set <file>.");
                 return ExitCodes.Ok;
             }
 
             var table = new Table().AddColumns("Environment", "Status", "Last known good", "Weights", "Active delivery", "Queue");
             foreach (var (run, s) in rows)
             {
-                var status = run.Status == Engine.Common.WorkflowExecutionStatus.Running ? "[blue]Running[/]" : $"[red]{run.Status}[/]";
+                var status = run.Status == WorkflowExecutionStatus.Running ? "[blue]Running[/]" : $"[red]{DeliveryCli.StatusText(run.Status)}[/]";
                 if (s.Violations.Count > 0)
                 {
                     status += $" [bold red]INVARIANT VIOLATED: {Markup.Escape(string.Join(" | ", s.Violations))}[/]";
@@ -97,10 +97,10 @@ internal static class EnvCommands
     {
         var latest = new List<WorkflowExecution>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var filter = new WorkflowListFilter { WorkflowIdPrefix = "env/", WorkflowType = nameof(EnvironmentWorkflow), Limit = 10_000 };
-        await foreach (var run in cli.Client.ListWorkflowsAsync(filter, ct))
+        var query = $"WorkflowType = '{nameof(EnvironmentWorkflow)}' AND WorkflowId STARTS_WITH 'env/'";
+        await foreach (var run in cli.Client.ListWorkflowsAsync(query, new WorkflowListOptions { Rpc = new RpcOptions { CancellationToken = ct } }))
         {
-            if (seen.Add(run.WorkflowId))
+            if (seen.Add(run.Id))
             {
                 latest.Add(run);
             }
@@ -119,15 +119,15 @@ internal static class EnvCommands
             + "Example: ddctl env status demo")
         { environment };
         var common = DeliveryCli.AddCommon(command);
-        command.Action = new CliAction(async (parse, _) =>
+        command.Action = new CliAction(async (parse, ct) =>
         {
             var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
-            await using var cli = DeliveryCli.Open(parse, common);
+            await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
             var run = await cli.RequireEnvironmentAsync(env);
-            var status = await cli.QueryStatusAsync<EnvironmentStatus>(run.WorkflowId);
+            var status = await cli.QueryStatusAsync<EnvironmentStatus>(run.Id);
             if (parse.IsJson(common.Output))
             {
-                var json = new JsonObject { ["workflowId"] = run.WorkflowId, ["workflowStatus"] = run.Status.ToString() };
+                var json = new JsonObject { ["workflowId"] = run.Id, ["workflowStatus"] = DeliveryCli.StatusText(run.Status) };
                 foreach (var (key, value) in status.Json)
                 {
                     json[key] = value?.DeepClone();
@@ -158,10 +158,22 @@ internal static class EnvCommands
             "Put all traffic on a warm infra-set now (a running delivery is aborted). Prints what changed and how long it took; a refused rollback exits 1 with the environment's reason.\n"
             + "Example: ddctl env rollback demo --reason \"error rate up after v2\" [--to demo-sample-v1-0001]")
         { environment, to };
-        DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
-        DeliveryCli.AddHostWorker(command, "rollback");
-        DeliveryCli.AddCommon(command);
-        command.Action = new CliAction((parse, ct) => OverrideAsync(OverrideLine.Of(parse), ct));
+        var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
+        var hostWorker = DeliveryCli.AddHostWorker(command, "rollback");
+        var common = DeliveryCli.AddCommon(command);
+        command.Action = new CliAction((parse, ct) =>
+        {
+            var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
+            var (by, reason) = DeliveryCli.Audit(parse, audit);
+            var target = parse.GetValue(to);
+            if (target is not null && string.IsNullOrWhiteSpace(target))
+            {
+                throw CliException.BadInput("--to must name an infra-set, e.g. --to demo-sample-v1-0001; leave it out for the default target.");
+            }
+
+            var request = new RollbackOverride { To = target, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
+            return OverrideAsync(parse, common, env, "rollback", "rollback", request, parse.GetValue(hostWorker)!, ct);
+        });
         return command;
     }
 
@@ -174,10 +186,17 @@ internal static class EnvCommands
             "Set the listener weights by hand (between deliveries, or while the active delivery is paused). A refused change exits 1 with the environment's reason.\n"
             + "Example: ddctl env set-weights demo demo-sample-v1-0001=90,demo-sample-v2-0002=10 --reason \"hold v2 at 10%\"")
         { environment, weights };
-        DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
-        DeliveryCli.AddHostWorker(command, "weight change");
-        DeliveryCli.AddCommon(command);
-        command.Action = new CliAction((parse, ct) => OverrideAsync(OverrideLine.Of(parse), ct));
+        var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
+        var hostWorker = DeliveryCli.AddHostWorker(command, "weight change");
+        var common = DeliveryCli.AddCommon(command);
+        command.Action = new CliAction((parse, ct) =>
+        {
+            var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
+            var table = ParseWeights(parse.GetValue(weights)!);
+            var (by, reason) = DeliveryCli.Audit(parse, audit);
+            var request = new SetWeightsOverride { Weights = table, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
+            return OverrideAsync(parse, common, env, "setWeights", "weight change", request, parse.GetValue(hostWorker)!, ct);
+        });
         return command;
     }
 
@@ -209,69 +228,22 @@ internal static class EnvCommands
         return new TrafficWeights { Weights = weights };
     }
 
-    /// <summary>The override a command line asks for, checked; throws <see cref="CliException"/> (exit 2) on bad input.</summary>
-    private static Override Build(OverrideLine line)
-    {
-        if (line.Subcommand == "set-weights")
-        {
-            var table = ParseWeights(line.Weights!);
-            var (who, why) = DeliveryCli.Audit(line.Reason, line.As, line.CommandPath);
-            return new SetWeightsOverride { Weights = table, RequestedBy = who, Reason = why, RequestedAt = DateTimeOffset.UtcNow };
-        }
-
-        var (by, reason) = DeliveryCli.Audit(line.Reason, line.As, line.CommandPath);
-        if (line.To is not null && string.IsNullOrWhiteSpace(line.To))
-        {
-            throw CliException.BadInput("--to must name an infra-set, e.g. --to demo-sample-v1-0001; leave it out for the default target.");
-        }
-
-        return new RollbackOverride { To = line.To, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
-    }
-
     /// <summary>
-    /// An environment override: check input; hand it to a running worker's control socket when one listens (no store to
-    /// open, nothing cold on this side: <see cref="OverrideControl"/>); else run a worker in this command if none runs
-    /// (<c>--host-worker auto</c>), send the update, print what changed. Both paths use the same update id. Reached from
-    /// System.CommandLine's parse or, for a plain command line, from <see cref="OverrideLine.TryRead"/> directly.
+    /// An environment override, checked: connect, find the running environment, send the update (the same update any
+    /// Temporal client sends: <c>temporal workflow update execute -w env/&lt;env&gt; --name rollback -i '{...}'</c>),
+    /// with a worker run here when none accepts it (<c>--host-worker auto</c>), and print what changed.
     /// </summary>
-    internal static async Task<int> OverrideAsync(OverrideLine line, CancellationToken ct)
+    private static async Task<int> OverrideAsync(
+        ParseResult parse, CommonOptions common, string env, string update, string what, Override request, string hostWorker, CancellationToken ct)
     {
-        var env = DeliveryCli.CheckEnvironmentName(line.Environment);
-        var request = Build(line);
-        var (update, what) = (line.Update, line.What);
-        var timeout = DeliveryCli.ParseTimeout(line.Timeout);
-        var dataDir = Path.GetFullPath(line.DataDir);
-        var updateId = Guid.NewGuid().ToString();
-        var show = $"ddctl env status {env}";
-        var json = line.Output == "json";
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var sent = await OverrideControl.TrySendAsync(dataDir, update, env, request, updateId, timeout, ct);
-        if (sent is { } reply && reply != OverrideControl.Reply.Dropped)
-        {
-            if (reply.Exit != ExitCodes.Ok)
-            {
-                throw new CliException(reply.Exit, reply.Message ?? $"the worker refused the {what} without a reason.");
-            }
-
-            var call = new OverrideCall(reply.WorkflowId!, update, what, request, null, env, new JsonObject { ["environment"] = env, ["workflowId"] = reply.WorkflowId }, show)
-            {
-                Via = OverrideCall.ViaWorker,
-            };
-            return DeliveryCli.PrintOverride(call, new OverridePrint(reply.Message ?? string.Empty, reply.WeightsBefore, reply.Weights, reply.Override), watch.Elapsed, json);
-        }
-
-        // The serializer's first use in a process costs tens of milliseconds: pay it on the other core while the store opens.
-        var args = Task.Run(() => PayloadConverter.SerializeArgs([request]));
-        await using var cli = DeliveryCli.Open(dataDir, timeout);
+        await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
         var run = await cli.RequireRunningEnvironmentAsync(env);
-
-        // No status query first (it would cost a replay of the environment's history before an emergency rollback): a live
-        // worker is known from its lock, none runs -> one runs here (or exit 5 with --host-worker never), and an update that
-        // nobody takes within --timeout is withdrawn. The weights before come back with the outcome.
-        // A worker that took the override and died may have submitted it: then wait for the next worker (started by whoever
-        // restarts workers) to finish it, as for any update in flight, rather than run one here.
-        await using var hosted = sent == OverrideControl.Reply.Dropped ? null : await cli.HostWorkerIfNoneAsync(line.HostWorker, run.TaskQueue, what);
-        var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.WorkflowId };
-        return await cli.SendOverrideAsync(new OverrideCall(run.WorkflowId, update, what, request, null, env, ids, show) { ArgsJson = args, UpdateId = updateId }, json, ct);
+        var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.Id };
+        var call = new OverrideCall(run.Id, update, what, request, null, env, ids, $"ddctl env status {env}")
+        {
+            HostWorker = hostWorker,
+            TaskQueue = run.TaskQueue,
+        };
+        return await cli.SendOverrideAsync(call, parse.IsJson(common.Output), ct);
     }
 }

@@ -15,8 +15,9 @@ public static class StoreSnapshot
         {
             var handle = client.GetWorkflowHandle(run.Id, run.RunId);
             var description = await handle.DescribeAsync();
-            text.AppendLine($"{run.Id} {run.RunId} {description.WorkflowType} {description.Status} {description.RawDescription.WorkflowExecutionInfo.HistoryLength}");
-            text.AppendLine((await handle.FetchHistoryAsync()).ToJson());
+            var history = await handle.FetchHistoryAsync();
+            text.AppendLine($"{run.Id} {run.RunId} {description.WorkflowType} {description.Status} {history.Events.Count}");
+            text.AppendLine(history.ToJson());
         }
 
         return text.ToString();

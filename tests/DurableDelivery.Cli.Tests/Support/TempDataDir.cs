@@ -15,6 +15,7 @@ public sealed class TempDataDir : IDisposable
 {
     private static readonly ConcurrentDictionary<string, TempDataDir> ByPath = new(StringComparer.Ordinal);
     private readonly Lazy<TemporalServer> server;
+    private string? externalAddress;
 
     public TempDataDir()
     {
@@ -34,8 +35,11 @@ public sealed class TempDataDir : IDisposable
     /// <summary>Gets the data dir path (not created: the worker or the test creates it).</summary>
     public string Path { get; }
 
-    /// <summary>Gets the address of this data dir's server (starting it).</summary>
-    public string Address => server.Value.Target;
+    /// <summary>Gets the address of this data dir's server (starting the in-process one unless <see cref="UseServerAt"/> named another).</summary>
+    public string Address => externalAddress ?? server.Value.Target;
+
+    /// <summary>Points this data dir's ddctl runs at a server run elsewhere (a server process the test can SIGKILL) instead of the in-process one.</summary>
+    public void UseServerAt(string address) => externalAddress = address;
 
     /// <summary>Connects a client of namespace default to this data dir's server, with the product's data converter.</summary>
     public Task<TemporalClient> ConnectAsync() =>

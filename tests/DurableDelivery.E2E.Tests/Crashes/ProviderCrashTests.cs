@@ -1,7 +1,6 @@
 using DurableDelivery.E2E.Tests.Support;
-using DurableDelivery.Engine.Common;
-using DurableDelivery.Engine.History;
 using DurableDelivery.Workflows.Delivery;
+using Temporalio.Api.Enums.V1;
 
 namespace DurableDelivery.E2E.Tests.Crashes;
 
@@ -32,12 +31,12 @@ public sealed class ProviderCrashTests : RigTest
 
         // The activity in flight fails with "provider unavailable" and is retried.
         var retrying = await Eventually.UntilAsync(
-            () => Rig.Client.GetWorkflowHandle(Id).DescribeAsync(),
+            () => Rig.DescribeRawAsync(Id),
             d => d.PendingActivities.Any(a => a.Attempt >= 2 && a.LastFailure is not null),
             TimeSpan.FromSeconds(60),
             "an activity of the delivery fails and is retried while the provider is down");
         var pending = retrying.PendingActivities.Single(a => a.Attempt >= 2);
-        pending.ActivityType.ShouldBeOneOf("CreateInfraSet", "WaitHealthy");
+        pending.ActivityType.Name.ShouldBeOneOf("CreateInfraSet", "WaitHealthy");
         pending.LastFailure!.Message.ShouldContain("provider", Case.Insensitive);
         (await Rig.DeliveryStatusAsync(Id)).Outcome.ShouldBeNull("the delivery waits for the provider rather than fail");
 
@@ -49,7 +48,7 @@ public sealed class ProviderCrashTests : RigTest
         (ended.Outcome, ended.OutcomeReason, ended.InfraSetId).ShouldBe((DeliveryOutcome.Promoted, "Promoted", v2), ended.OutcomeMessage);
 
         var events = (await Rig.Client.GetWorkflowHandle(Id).FetchHistoryAsync()).Events;
-        events.ShouldContain(e => e.EventType == EventType.ActivityTaskCompleted && e.Attempt >= 2, "an activity completed on a retry");
+        events.ShouldContain(e => e.EventType == EventType.ActivityTaskStarted && e.ActivityTaskStartedEventAttributes.Attempt >= 2, "an activity completed on a retry");
         (await Rig.Client.GetWorkflowHandle(Id).DescribeAsync()).Status.ShouldBe(WorkflowExecutionStatus.Completed);
         (await Rig.Provider.ListInfraSetsAsync(DeliveryRig.Env)).Select(s => s.Id).Order().ShouldBe([v1, v2]);
         Rig.ShouldHaveOneInfraSetPerDelivery("delivery/demo/1", Id).ShouldBe([v1, v2]);

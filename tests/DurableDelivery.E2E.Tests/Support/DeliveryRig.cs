@@ -3,13 +3,13 @@ using System.Text.RegularExpressions;
 using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Common;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.History;
 using DurableDelivery.Providers.Local;
+using DurableDelivery.Workflows;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
 
 namespace DurableDelivery.E2E.Tests.Support;
 
@@ -30,8 +30,9 @@ public sealed record RigOptions
 }
 
 /// <summary>
-/// Everything one end-to-end test runs against, all real processes on loopback: a fresh data dir, the local provider
-/// process (<c>ddctl local up</c>), <c>ddctl worker run</c> processes, an environment file copied from
+/// Everything one end-to-end test runs against, all real processes on loopback: a fresh data dir, the embedded
+/// Temporal server process (<c>ddctl server start-dev</c>, on a port of its own), the local provider process
+/// (<c>ddctl local up</c>), <c>ddctl worker run</c> processes (Temporalio workers), an environment file copied from
 /// infra/environments/demo.yaml and made fast (short bakes, minDataPoints 2, a free listener port), steady HTTP load
 /// on the listener and a monitor of the provider's weights. Disposing kills every process it started, also after a
 /// failed assertion.
@@ -46,18 +47,23 @@ public sealed class DeliveryRig : IAsyncDisposable
     public const string Env = "demo";
 
     /// <summary>How long a status poll waits for the worker to answer (on a loaded machine a query can take seconds).</summary>
-    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
+    private static readonly WorkflowQueryOptions Query = new() { Rpc = new RpcOptions { Timeout = TimeSpan.FromSeconds(5) } };
 
     private readonly TempDataDir dir = new();
     private readonly List<WorkerRun> workers = [];
-    private DurableClient? client;
+    private readonly int serverPort = Repo.FreeLoopbackPort();
+    private TemporalClient? client;
 
     private DeliveryRig()
     {
         Provider = new LocalInfraProvider(dir.Path, TimeSpan.FromSeconds(5));
         ListenerPort = Repo.FreeLoopbackPort();
         EnvironmentFile = Path.Combine(dir.Root, "demo.yaml");
+        dir.UseServerAt($"127.0.0.1:{serverPort}");
     }
+
+    /// <summary>Gets the server process (the one started last).</summary>
+    public ServerRun Server { get; private set; } = null!;
 
     public string DataDir => dir.Path;
 
@@ -77,8 +83,8 @@ public sealed class DeliveryRig : IAsyncDisposable
     /// <summary>Gets the worker started last.</summary>
     public WorkerRun Worker => workers[^1];
 
-    /// <summary>Gets an engine client on the data dir, for fast status polls (the CLI is used for everything a person would do).</summary>
-    public DurableClient Client => client ??= DurableClient.Open(DataDir, create: false);
+    /// <summary>Gets a Temporal client of the server, for fast status polls (the CLI is used for everything a person would do).</summary>
+    public TemporalClient Client => client ?? throw new InvalidOperationException("the rig has not started");
 
     /// <summary>Starts the provider, one worker, the weight monitor and the load.</summary>
     public static async Task<DeliveryRig> StartAsync(RigOptions? options = null)
@@ -88,6 +94,8 @@ public sealed class DeliveryRig : IAsyncDisposable
         try
         {
             await rig.WriteEnvironmentFileAsync(options);
+            await rig.StartServerAsync();
+            rig.client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(rig.Server.Address) { DataConverter = DeliveryDataConverter.Instance });
             rig.Monitor = new WeightMonitor(rig.Provider, Env);
             await Task.WhenAll(rig.StartProviderAsync(), rig.StartWorkerAsync()); // both finish (or fail) before the catch disposes
             if (options.RequestsPerSecond > 0)
@@ -115,6 +123,13 @@ public sealed class DeliveryRig : IAsyncDisposable
     }
 
     // ---- processes ----
+
+    /// <summary>Starts the server process, or restarts it on the same port and database after it was killed.</summary>
+    public async Task<ServerRun> StartServerAsync()
+    {
+        Server = await ServerRun.StartAsync(serverPort, Path.Combine(Root, "temporal.db"));
+        return Server;
+    }
 
     public async Task<WorkerRun> StartWorkerAsync(string? crashPoint = null)
     {
@@ -200,16 +215,16 @@ public sealed class DeliveryRig : IAsyncDisposable
 
     public async Task<JsonNode> DeliveryStatusJsonAsync(string deliveryId) => (await CliAsync("delivery", "status", deliveryId, "-o", "json")).OkJson();
 
-    // ---- polling through the engine client ----
+    // ---- polling through the Temporal client ----
 
     /// <summary>The delivery's status query, or null while it has not started or no worker answers.</summary>
     public async Task<DeliveryStatus?> TryDeliveryStatusAsync(string deliveryId)
     {
         try
         {
-            return await Client.GetWorkflowHandle(deliveryId).QueryAsync<DeliveryStatus>("status", [], QueryTimeout);
+            return await Client.GetWorkflowHandle(deliveryId).QueryAsync<DeliveryStatus>("status", [], Query);
         }
-        catch (Exception e) when (e is WorkflowNotFoundException or WorkflowQueryFailedException or StoreException)
+        catch (Exception e) when (e is RpcException or WorkflowQueryFailedException or OperationCanceledException)
         {
             return null;
         }
@@ -219,9 +234,9 @@ public sealed class DeliveryRig : IAsyncDisposable
     {
         try
         {
-            return await Client.GetWorkflowHandle($"env/{Env}").QueryAsync<EnvironmentStatus>("status", [], QueryTimeout);
+            return await Client.GetWorkflowHandle($"env/{Env}").QueryAsync<EnvironmentStatus>("status", [], Query);
         }
-        catch (Exception e) when (e is WorkflowNotFoundException or WorkflowQueryFailedException or StoreException)
+        catch (Exception e) when (e is RpcException or WorkflowQueryFailedException or OperationCanceledException)
         {
             return null;
         }
@@ -262,12 +277,21 @@ public sealed class DeliveryRig : IAsyncDisposable
         return await WaitDeliveryAsync(deliveryId, s => s.Outcome is not null, "answers with its outcome");
     }
 
-    /// <summary>The activities whose completion the workflow's history records, in order (read from the store; no worker needed).</summary>
+    /// <summary>The server's full description of a workflow (pending activities and all), as <c>temporal workflow describe --raw</c> shows it.</summary>
+    public async Task<Temporalio.Api.WorkflowService.V1.DescribeWorkflowExecutionResponse> DescribeRawAsync(string workflowId) =>
+        await Client.WorkflowService.DescribeWorkflowExecutionAsync(new Temporalio.Api.WorkflowService.V1.DescribeWorkflowExecutionRequest
+        {
+            Namespace = Client.Options.Namespace,
+            Execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = workflowId },
+        });
+
+    /// <summary>The activities whose completion the workflow's history records, in order (read from the server; no worker needed).</summary>
     public async Task<IReadOnlyList<string>> CompletedActivitiesAsync(string workflowId)
     {
         var events = (await Client.GetWorkflowHandle(workflowId).FetchHistoryAsync()).Events;
-        var scheduled = events.Where(e => e.EventType == EventType.ActivityTaskScheduled).ToDictionary(e => e.EventId, e => e.Name!);
-        return [.. events.Where(e => e.EventType == EventType.ActivityTaskCompleted).Select(e => scheduled[e.ScheduledEventId!.Value])];
+        var scheduled = events.Where(e => e.EventType == EventType.ActivityTaskScheduled)
+            .ToDictionary(e => e.EventId, e => e.ActivityTaskScheduledEventAttributes.ActivityType.Name);
+        return [.. events.Where(e => e.EventType == EventType.ActivityTaskCompleted).Select(e => scheduled[e.ActivityTaskCompletedEventAttributes.ScheduledEventId])];
     }
 
     // ---- the provider's records ----
@@ -365,9 +389,9 @@ public sealed class DeliveryRig : IAsyncDisposable
     public async Task ShouldKeepInvariantsAsync()
     {
         var running = new List<string>();
-        await foreach (var run in Client.ListWorkflowsAsync(new WorkflowListFilter { Status = WorkflowExecutionStatus.Running, WorkflowIdPrefix = $"delivery/{Env}/" }))
+        await foreach (var run in Client.ListWorkflowsAsync($"ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH 'delivery/{Env}/'"))
         {
-            running.Add(run.WorkflowId);
+            running.Add(run.Id);
         }
 
         var env = await EnvStatusJsonAsync();
@@ -448,10 +472,9 @@ public sealed class DeliveryRig : IAsyncDisposable
         }
 
         await StopProviderAsync();
-
-        if (client is not null)
+        if (Server is not null)
         {
-            await client.DisposeAsync();
+            await Server.DisposeAsync();
         }
 
         Provider.Dispose();

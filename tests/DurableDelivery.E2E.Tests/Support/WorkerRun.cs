@@ -4,9 +4,9 @@ using System.Text;
 namespace DurableDelivery.E2E.Tests.Support;
 
 /// <summary>
-/// One <c>ddctl worker run</c> process on a data dir, optionally armed with an engine crash point
-/// (<c>DD_CRASH_POINT=&lt;name&gt;:&lt;n&gt;</c>: the worker SIGKILLs itself the n-th time it passes the point, see
-/// src/DurableDelivery.Engine/Worker/CrashPoints.cs). Killed with SIGKILL by <see cref="KillAsync"/> and on dispose.
+/// One <c>ddctl worker run</c> process on a data dir, optionally armed with a crash point
+/// (<c>DD_CRASH_POINT=&lt;name&gt;:&lt;n&gt;</c>: the worker SIGKILLs itself the n-th time one of its activities passes the
+/// point, see src/DurableDelivery.Cli/Worker/CrashPoints.cs). Killed with SIGKILL by <see cref="KillAsync"/> and on dispose.
 /// </summary>
 /// <remarks>The CLI tests' WorkerProcess cannot pass an environment variable to the worker, hence this class.</remarks>
 public sealed class WorkerRun : IAsyncDisposable
@@ -76,7 +76,7 @@ public sealed class WorkerRun : IAsyncDisposable
     {
         await Eventually.EventuallyAsync(() => process.HasExited, deadline, $"the worker dies at DD_CRASH_POINT={CrashPoint}; output:\n{Output}");
         await process.WaitForExitAsync();
-        Output.ShouldContain($"crash point {CrashPoint} reached: SIGKILL", customMessage: "the worker died at its crash point, not of something else");
+        Output.ShouldContain($"crash point {CrashPoint} reached at activity ", customMessage: "the worker died at its crash point, not of something else");
     }
 
     public async ValueTask DisposeAsync()
