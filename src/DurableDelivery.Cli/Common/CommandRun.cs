@@ -57,6 +57,10 @@ internal static class CommandRun
         {
             return Fail(ExitCodes.BadInput, $"workflow {e.WorkflowId} is already running (run {e.RunId}); pick another --workflow-id, or see it with: ddctl workflow describe -w {e.WorkflowId}.");
         }
+        catch (Exception e) when (e is WorkflowUpdateRpcTimeoutOrCanceledException or RpcTimeoutOrCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return Fail(ExitCodes.Unavailable, $"the server did not answer in time ({e.Message}); is a worker running? the request may still be applied later.");
+        }
         catch (WorkflowUpdateFailedException e)
         {
             return Fail(ExitCodes.WorkflowFailed, $"update failed: {e.InnerException?.Message ?? e.Message}");

@@ -12,7 +12,7 @@ internal static class ExitCodes
     /// <summary>No workflow (or run) with the given id.</summary>
     public const int NotFound = 2;
 
-    /// <summary>The data directory holds no store, or not a DurableDelivery store, or the store failed.</summary>
+    /// <summary>The Temporal server cannot be reached, or refused the connection or the call (address, namespace, TLS, API key); or the embedded server could not be started.</summary>
     public const int StoreProblem = 3;
 
     /// <summary>The operation ran but the workflow did not succeed: it failed, was canceled or terminated (start --wait), an update handler failed, or a query failed or went unanswered.</summary>
@@ -31,5 +31,5 @@ internal static class ExitCodes
     public const int Interrupted = 130;
 
     /// <summary>The help text that documents the codes.</summary>
-    public const string Help = "Exit codes: 0 ok, 1 bad input, 2 workflow not found, 3 store problem (missing or not a store), 4 workflow/update/query failed, 70 internal error, 130 interrupted.";
+    public const string Help = "Exit codes: 0 ok, 1 bad input, 2 workflow not found, 3 no Temporal server (cannot connect: address, namespace, TLS, API key), 4 workflow/update/query failed, 70 internal error, 130 interrupted.";
 }

@@ -295,7 +295,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
             {
                 return await accepted.GetResultAsync(new RpcOptions { CancellationToken = limit.Token });
             }
-            catch (Exception e) when (e is OperationCanceledException or RpcException { Code: RpcException.StatusCode.Cancelled or RpcException.StatusCode.DeadlineExceeded }
+            catch (Exception e) when (e is OperationCanceledException or WorkflowUpdateRpcTimeoutOrCanceledException or RpcException { Code: RpcException.StatusCode.Cancelled or RpcException.StatusCode.DeadlineExceeded }
                 && !cancellationToken.IsCancellationRequested)
             {
                 throw new CliException(
@@ -327,7 +327,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
             return await handle.StartUpdateAsync<T>(
                 update, [argument], new WorkflowUpdateStartOptions(WorkflowUpdateStage.Accepted) { Id = updateId, Rpc = new RpcOptions { CancellationToken = limit.Token } });
         }
-        catch (Exception e) when (e is OperationCanceledException or RpcException { Code: RpcException.StatusCode.Cancelled or RpcException.StatusCode.DeadlineExceeded }
+        catch (Exception e) when (e is OperationCanceledException or WorkflowUpdateRpcTimeoutOrCanceledException or RpcException { Code: RpcException.StatusCode.Cancelled or RpcException.StatusCode.DeadlineExceeded }
             && !cancellationToken.IsCancellationRequested)
         {
             return null;

@@ -1,16 +1,15 @@
 using DurableDelivery.Cli.Tests.Support;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.VersionSets;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Common;
-using DurableDelivery.Engine.History;
 using DurableDelivery.Workflows.Environments;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
 
 namespace DurableDelivery.Cli.Tests.Delivery;
 
 /// <summary>
 /// Bad input to env, deliver and delivery: one line per problem on stderr naming the problem and the fix, a distinct
-/// exit code, and the store unchanged. No worker runs here, so "no worker" (exit 5) is tested too.
+/// exit code, and nothing changed on the server. No worker runs here, so "no worker" (exit 5) is tested too.
 /// </summary>
 public sealed class DeliveryBadInputTests : IAsyncLifetime
 {
@@ -23,11 +22,11 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // A store with env/demo open and no worker: nothing changes it except the commands under test.
+        // A server with env/demo open and no worker: nothing changes it except the commands under test.
         await File.WriteAllTextAsync(DemoFile, await File.ReadAllTextAsync(Repo.File("infra", "environments", "demo.yaml")));
         await File.WriteAllTextAsync(NoAppFile, "stack: sample\ncomponents:\n  - name: web\n    version: 1.0.0\n    artifact: sample-v1\n");
         var declaration = EnvironmentDeclaration.Parse(await File.ReadAllTextAsync(DemoFile), DemoFile).GetValueOrThrow();
-        await using var client = DurableClient.Open(dir.Path);
+        var client = await dir.ConnectAsync();
         await client.StartWorkflowAsync((EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }), new WorkflowOptions("env/demo", "default"));
     }
 
@@ -38,7 +37,7 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(2, "error: environment 'nope' not found: no workflow env/nope in {store}; create it by delivering to it: ddctl deliver nope --version-set <file>.", "env", "status", "nope")]
+    [InlineData(2, "error: environment 'nope' not found: no workflow env/nope in {where}; create it by delivering to it: ddctl deliver nope --version-set <file>.", "env", "status", "nope")]
     [InlineData(1, "error: 'no such' is not an environment name; use letters, digits, '-' and '_', starting with a letter or digit, e.g. demo.", "env", "status", "no such")]
     [InlineData(1, "error: unknown command 'lis' for 'ddctl env'; commands: list, status, rollback, set-weights; see 'ddctl env --help'.", "env", "lis")]
     [InlineData(1, "error: a reason is required: say why with --reason \"...\" (it is recorded with the override); see 'ddctl env rollback --help'.", "env", "rollback", "demo")]
@@ -47,10 +46,10 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
     [InlineData(1, "error: --as must name who asks, e.g. --as alice (it is recorded with the override).", "env", "rollback", "demo", "--reason", "r", "--as", " ")]
     [InlineData(1, "error: --timeout '0' is not a duration from 1ms to 1h; use e.g. 30s, 2m or 90 (seconds).", "env", "rollback", "demo", "--reason", "r", "--timeout", "0")]
     [InlineData(1, "error: --timeout 'soon' is not a duration from 1ms to 1h; use e.g. 30s, 2m or 90 (seconds).", "env", "status", "demo", "--timeout", "soon")]
-    [InlineData(5, "error: no worker is running on {data}; start one (ddctl worker run --data-dir {data}) or leave out --host-worker never to run one in this command. Nothing was changed.", "env", "rollback", "demo", "--reason", "r", "--timeout", "1s", "--host-worker", "never")]
-    [InlineData(5, "error: no worker picked this up within 0.5 s; is `ddctl worker run --data-dir {data}` running? Nothing was changed.", "env", "status", "demo", "--timeout", "0.5")]
-    [InlineData(5, "error: no worker picked this up within 1 s; is `ddctl worker run --data-dir {data}` running? Nothing was changed.", "env", "list", "--timeout", "1s")]
-    [InlineData(1, "error: --host-worker 'maybe' is neither auto nor never; see 'ddctl env rollback --help'.", "env", "rollback", "demo", "--reason", "r", "--host-worker", "maybe")]
+    [InlineData(5, "error: no worker took the rollback within 1 s; is `ddctl worker run` running against {where}? The rollback stays pending on the server and is applied when a worker polls; check with ddctl env status demo.", "env", "rollback", "demo", "--reason", "r", "--timeout", "1s", "--host-worker", "never")]
+    [InlineData(5, "error: no worker answered within 0.5 s; is `ddctl worker run` running against {where}? Nothing was changed.", "env", "status", "demo", "--timeout", "0.5")]
+    [InlineData(5, "error: no worker answered within 1 s; is `ddctl worker run` running against {where}? Nothing was changed.", "env", "list", "--timeout", "1s")]
+    [InlineData(1, "error: Argument 'maybe' not recognized. Must be one of:\n\t'auto'\n\t'never'; see 'ddctl env rollback --help'.", "env", "rollback", "demo", "--reason", "r", "--host-worker", "maybe")]
     [InlineData(1, "error: weights 'a=1,b' are not <infra-set>=<weight>[,...]: 'b' is not one pair; " + Weights + ".", "env", "set-weights", "demo", "a=1,b", "--reason", "r")]
     [InlineData(1, "error: weights '=5' are not <infra-set>=<weight>[,...]: '=5' is not one pair; " + Weights + ".", "env", "set-weights", "demo", "=5", "--reason", "r")]
     [InlineData(1, "error: weights 'a=x': the weight of 'a' is 'x', not a whole number from 0 to 999; " + Weights + ".", "env", "set-weights", "demo", "a=x", "--reason", "r")]
@@ -64,16 +63,16 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
     [InlineData(1, "error: version set file '{root}' is a directory; pass --version-set <file>, e.g. infra/version-sets/v2.yaml.", "deliver", "demo", "--version-set", "{root}", "--environment-file", "{root}/demo.yaml")]
     [InlineData(1, "error: {root}/demo.yaml: declares environment 'demo', not 'staging'; pass --environment-file infra/environments/staging.yaml, or deliver to demo.", "deliver", "staging", "--version-set", "{repo}/infra/version-sets/v1.yaml", "--environment-file", "{root}/demo.yaml")]
     [InlineData(1, "error: {root}/no-app.yaml: has no component 'app', which environment 'demo' deploys (artifact.component in {root}/demo.yaml); components: web.", "deliver", "demo", "--version-set", "{root}/no-app.yaml", "--environment-file", "{root}/demo.yaml")]
-    [InlineData(5, "error: no worker picked this up within 1 s; is `ddctl worker run --data-dir {data}` running? Nothing was requested.", "deliver", "demo", "--version-set", "{repo}/infra/version-sets/v2.yaml", "--environment-file", "{root}/demo.yaml", "--timeout", "1s")]
+    [InlineData(5, "error: no worker answered within 1 s; is `ddctl worker run` running against {where}? Nothing was requested.", "deliver", "demo", "--version-set", "{repo}/infra/version-sets/v2.yaml", "--environment-file", "{root}/demo.yaml", "--timeout", "1s")]
     [InlineData(1, "error: 'xyz' is not a delivery id; use delivery/<env>/<n>, e.g. delivery/demo/3 (or demo/3); list them with 'ddctl delivery list'.", "delivery", "status", "xyz")]
     [InlineData(1, "error: 'delivery/demo/0' is not a delivery id; use delivery/<env>/<n>, e.g. delivery/demo/3 (or demo/3); list them with 'ddctl delivery list'.", "delivery", "watch", "delivery/demo/0")]
-    [InlineData(2, "error: environment 'prod' not found: no workflow env/prod in {store}; create it by delivering to it: ddctl deliver prod --version-set <file>.", "delivery", "status", "delivery/prod/1")]
-    [InlineData(2, "error: environment 'prod' not found: no workflow env/prod in {store}; create it by delivering to it: ddctl deliver prod --version-set <file>.", "delivery", "list", "--env", "prod")]
+    [InlineData(2, "error: environment 'prod' not found: no workflow env/prod in {where}; create it by delivering to it: ddctl deliver prod --version-set <file>.", "delivery", "status", "delivery/prod/1")]
+    [InlineData(2, "error: environment 'prod' not found: no workflow env/prod in {where}; create it by delivering to it: ddctl deliver prod --version-set <file>.", "delivery", "list", "--env", "prod")]
     [InlineData(1, "error: a reason is required: say why with --reason \"...\" (it is recorded with the override); see 'ddctl delivery pause --help'.", "delivery", "pause", "demo/1")]
     [InlineData(1, "error: --by 'abc' is not a positive duration; use e.g. 30s, 5m or 1m30s.", "delivery", "extend-bake", "demo/1", "--by", "abc", "--reason", "r")]
     [InlineData(1, "error: --by '0' is not a positive duration; use e.g. 30s, 5m or 1m30s.", "delivery", "extend-bake", "demo/1", "--by", "0", "--reason", "r")]
     [InlineData(1, "error: Option '--by' is required; see 'ddctl delivery extend-bake --help'.", "delivery", "extend-bake", "demo/1", "--reason", "r")]
-    [InlineData(5, "error: no worker picked this up within 1 s; is `ddctl worker run --data-dir {data}` running? Nothing was changed.", "delivery", "abort", "demo/1", "--reason", "r", "--timeout", "1")]
+    [InlineData(5, "error: no worker answered within 1 s; is `ddctl worker run` running against {where}? Nothing was changed.", "delivery", "abort", "demo/1", "--reason", "r", "--timeout", "1")]
     public async Task Command_BadInput_OneLineErrorExitCodeAndStoreUnchanged(int exitCode, string error, params string[] args)
     {
         await Refusal.AssertAsync(dir.Path, exitCode, Fill(error), [.. args.Select(Fill)]);
@@ -122,27 +121,33 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
             "deliver", "staging", "--version-set", Repo.File("infra", "version-sets", "v1.yaml"), "--environment-file", stagingFile, "--timeout", "1s", "--data-dir", dir.Path);
 
         result.ExitCode.ShouldBe(5, result.ToString());
-        result.Stderr.ShouldBe($"error: no worker picked this up within 1 s; is `ddctl worker run --data-dir {dir.Path}` running? env/staging was started, but no delivery was requested: run this again once a worker runs.\n");
-        await using var client = DurableClient.Open(dir.Path, create: false);
+        result.Stderr.ShouldBe($"error: no worker answered within 1 s; is `ddctl worker run` running against namespace default at {dir.Address}? env/staging was started, but no delivery was requested: run this again once a worker runs.\n");
+        var client = await dir.ConnectAsync();
         var handle = client.GetWorkflowHandle("env/staging");
         (await handle.DescribeAsync()).Status.ShouldBe(WorkflowExecutionStatus.Running);
         (await handle.FetchHistoryAsync()).Events.ShouldNotContain(e => e.EventType == EventType.WorkflowExecutionUpdateAccepted, "no delivery was requested");
     }
 
     [Fact]
-    public async Task EnvList_MissingStore_Exit3AndNothingCreated()
+    public async Task EnvList_NoServerAtTheAddress_Exit3OneLineAndNothingCreated()
     {
-        var missing = Path.Combine(dir.Root, "no-store");
+        using var nobody = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        nobody.Start();
+        var port = ((System.Net.IPEndPoint)nobody.LocalEndpoint).Port;
+        nobody.Stop();
+        var missing = Path.Combine(dir.Root, "no-data");
 
-        var result = await Ddctl.RunAsync("env", "list", "--data-dir", missing);
+        var result = await Ddctl.RunAsync("env", "list", "--address", $"127.0.0.1:{port}", "--data-dir", missing);
 
         result.ExitCode.ShouldBe(3, result.ToString());
-        result.Stderr.ShouldBe($"error: No DurableDelivery store in '{missing}' (engine.db not found): start a worker there first ('ddctl worker run --data-dir {missing}') or pass --data-dir of an existing store.\n");
-        Directory.Exists(missing).ShouldBeFalse();
+        result.Stderr.ShouldStartWith($"error: cannot connect to Temporal at 127.0.0.1:{port} (namespace default): ");
+        result.Stderr.ShouldEndWith("; check --address, --namespace and the TLS/API-key settings, or start the embedded server: ddctl server start-dev.\n");
+        result.Stderr.Count(c => c == '\n').ShouldBe(1, result.Stderr);
+        Directory.Exists(missing).ShouldBeFalse("an explicit address never starts a server");
     }
 
     private string Fill(string text) => text
-        .Replace("{store}", Path.Combine(dir.Path, "engine.db"), StringComparison.Ordinal)
+        .Replace("{where}", $"namespace default at {dir.Address}", StringComparison.Ordinal)
         .Replace("{data}", dir.Path, StringComparison.Ordinal)
         .Replace("{root}", dir.Root, StringComparison.Ordinal)
         .Replace("{repo}", Repo.Root, StringComparison.Ordinal)

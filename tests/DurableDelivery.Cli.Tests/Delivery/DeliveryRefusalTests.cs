@@ -1,13 +1,13 @@
 using DurableDelivery.Cli.Tests.Support;
 using DurableDelivery.Domain.Environments;
-using DurableDelivery.Engine.Client;
 using DurableDelivery.Workflows.Environments;
+using Temporalio.Client;
 
 namespace DurableDelivery.Cli.Tests.Delivery;
 
 /// <summary>
 /// Overrides the workflows refuse (their validators run in a real worker process): exit 1 with the workflow's own
-/// reason on one line, and no trace in the store. Also unknown deliveries of a known environment (exit 2).
+/// reason on one line, and no trace in the workflow's history. Also unknown deliveries of a known environment (exit 2).
 /// </summary>
 public sealed class DeliveryRefusalTests : IAsyncLifetime
 {
@@ -19,10 +19,8 @@ public sealed class DeliveryRefusalTests : IAsyncLifetime
         // env/demo with no delivery yet: nothing is warm, nothing takes traffic.
         var file = Repo.File("infra", "environments", "demo.yaml");
         var declaration = EnvironmentDeclaration.Parse(await File.ReadAllTextAsync(file), file).GetValueOrThrow();
-        await using (var client = DurableClient.Open(dir.Path))
-        {
-            await client.StartWorkflowAsync((EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }), new WorkflowOptions("env/demo", "default"));
-        }
+        var client = await dir.ConnectAsync();
+        await client.StartWorkflowAsync((EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }), new WorkflowOptions("env/demo", "default"));
 
         worker = await WorkerProcess.StartAsync(dir.Path);
         await Eventually.UntilAsync(() => Ddctl.RunAsync("env", "status", "demo", "-o", "json", "--data-dir", dir.Path), r => r.ExitCode == 0, TimeSpan.FromSeconds(20), "env/demo answers");

@@ -6,8 +6,9 @@ using DurableDelivery.Workflows.Delivery;
 namespace DurableDelivery.E2E.Tests.Crashes;
 
 /// <summary>
-/// Issue 4, 5: no override is lost when the worker dies. An override acknowledged by ddctl is in the store before the
-/// command returns, so a SIGKILL right after it changes nothing; a signal sent while no worker runs waits for the next.
+/// Issue 4, 5: no override is lost when the worker dies. An override acknowledged by ddctl is in the workflow's history
+/// on the server before the command returns, so a SIGKILL right after it changes nothing; a signal sent while no worker
+/// runs waits for the next.
 /// </summary>
 /// <remarks>
 /// The 10% step bakes 12 s, so that both overrides land in it on a busy machine (6 s was not enough once: the pause was
@@ -65,11 +66,13 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         (await Rig.DeliverAsync(DeliveryRig.VersionSet("v2"))).ShouldBe(Id);
         var v2 = (await Rig.WaitPhaseAsync(Id, DeliveryPhase.Baking, step: 0)).InfraSetId!;
 
-        // Paused, nothing else is in flight: the first activity outcome of the next worker is the rollback's weights.
+        // Paused, nothing else is in flight: the first activity the next worker completes is the rollback's weights. It
+        // dies with them applied at the provider and unreported; Temporal retries the activity once its start-to-close
+        // timeout (30 s) has passed, on the next worker, under the same idempotency key.
         (await Rig.CliAsync("delivery", "pause", Id, "--reason", "hold", "--as", "tester")).ExitCode.ShouldBe(0);
         await Rig.Worker.KillAsync();
-        var armed = await Rig.StartWorkerAsync("activity-resolve-before:1");
-        var rollback = Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "bad canary", "--as", "tester", "--timeout", "60s", "-o", "json");
+        var armed = await Rig.StartWorkerAsync("activity-completed:1");
+        var rollback = Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "bad canary", "--as", "tester", "--timeout", "90s", "-o", "json");
         await armed.WaitForCrashAsync(TimeSpan.FromSeconds(60));
         WeightTable.Format((await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Weights).ShouldBe($"{v1}=100", "the rollback reached the listener before the worker died");
         rollback.IsCompleted.ShouldBeFalse("the command still waits for the outcome");
