@@ -1,36 +1,42 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
-using DurableDelivery.Bench;
 using DurableDelivery.Bench.Delivery;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.VersionSets;
-using DurableDelivery.Engine.Client;
-using DurableDelivery.Engine.Common;
-using DurableDelivery.Engine.Exceptions;
-using DurableDelivery.Engine.Worker;
 using DurableDelivery.Providers;
 using DurableDelivery.Providers.Local;
+using DurableDelivery.Server.Hosting;
 using DurableDelivery.Workflows;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+using Temporalio.Worker;
 
-// Delivery benchmark, on the local provider (its own process) with a real worker and open-loop load on the listener:
+// Delivery benchmark on the Temporal .NET SDK: the embedded Temporal server (a 'ddctl server start-dev' process, as users
+// run it; --server inproc: in the bench process), a Temporalio worker hosting WorkflowRegistry (in the bench process;
+// --worker process: a 'ddctl worker run' process), the local provider (its own process), open-loop load on the listener:
 //  - rollback latency: from issuing a rollback to the moment every NEW request is served by the warm target infra-set,
-//    observed at the listener; (a) the environment's 'rollback' update issued in-process (the call 'ddctl env rollback'
-//    makes), (b) the whole 'dotnet ddctl.dll env rollback' process; alternating, one of each per round;
+//    observed at the listener; (a) the environment's 'rollback' update issued in-process through a Temporalio client
+//    (the update 'ddctl env rollback' sends), (b) the whole 'ddctl env rollback ... --address <server>' process;
+//    alternating, one of each per round;
 //  - orchestration overhead of a delivery with zero bakes (one step to 100%): request -> Promoted, minus the time the
 //    worker spent in provider calls (every call timed), next to a provider-only cycle measured in the same run;
 //  - baselines in the same run: a bare weight switch through the provider (the floor under (a)), the start-up of
-//    'dotnet ddctl.dll --version' (the floor under (b)) and 'ddctl env status' (what (b) does before its update).
-// Usage: dotnet run -c Release --project bench/DurableDelivery.Bench.Delivery -- [--runs 30] [--rps 500] [--baseline 30] [--provider-runs 10] [--worker inproc|process]
+//    'ddctl --version' (the floor under (b)) and 'ddctl env status' (connect, describe, status query).
+// Usage: dotnet run -c Release --project bench/DurableDelivery.Bench.Delivery -- [--runs 30] [--rps 500] [--baseline 30] [--provider-runs 10]
+//        [--worker inproc|process] [--server process|inproc]
 //        [--ddctl <path of a ddctl executable, e.g. one published ReadyToRun (docs/cli.md)>; default: dotnet <the build's ddctl.dll>]
 var runs = Arg("--runs", 30);
 var rps = Arg("--rps", 500);
 var baselineSwitches = Arg("--baseline", 30);
 var providerRuns = Arg("--provider-runs", 10);
 var workerInProcess = TextArg("--worker", "inproc") != "process";
+var serverInProcess = TextArg("--server", "process") == "inproc";
 var repo = FindRepo();
 var configuration = typeof(ListenerTraffic).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 var ddctlArg = TextArg("--ddctl", "");
@@ -43,19 +49,21 @@ if (!File.Exists(ddctl))
 }
 
 var dataDir = Path.Combine(Path.GetTempPath(), "dd-bench-delivery-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(dataDir);
 var settle = TimeSpan.FromSeconds(1);
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; {configuration} build; commit {Git(repo, "rev-parse --short HEAD")}");
 Console.WriteLine($"uptime before: {Uptime()}");
-Console.WriteLine($"settings: ddctl = {ddctlLabel}; {runs} rollbacks per kind, {rps} req/s open-loop load, {baselineSwitches} baseline switches, {providerRuns} provider-only cycles, worker {(workerInProcess ? "in the bench process" : "in a 'ddctl worker run' process")}");
+Console.WriteLine($"settings: ddctl = {ddctlLabel}; {runs} rollbacks per kind, {rps} req/s open-loop load, {baselineSwitches} baseline switches, {providerRuns} provider-only cycles, "
+    + $"worker {(workerInProcess ? "in the bench process (TemporalWorker)" : "in a 'ddctl worker run' process")}, "
+    + $"server {(serverInProcess ? "in the bench process (TemporalServer)" : "a 'ddctl server start-dev' process")}");
 
-await LocalProviderProcess.StartAsync(new LocalProviderOptions { DataDirectory = dataDir, ArtifactsDirectory = Path.Combine(repo, "infra", "local", "artifacts") });
-using var local = new LocalInfraProvider(dataDir);
-var timed = new TimedProvider(local);
-await using var client = DurableClient.Open(dataDir, new DurableClientOptions { Identity = "bench" });
-using var stopWorker = new CancellationTokenSource();
-Task? workerRun = null;
+TemporalServer? server = null;
+Process? serverProcess = null;
 Process? workerProcess = null;
+LocalInfraProvider? local = null;
+Task? workerRun = null;
+using var stopWorker = new CancellationTokenSource();
 var processStart = new List<double>();
 var processStatus = new List<double>();
 var switchBaseline = new List<double>();
@@ -63,22 +71,49 @@ var providerCycle = new List<double>();
 var rounds = new List<Round>();
 try
 {
+    // The embedded Temporal server on a port of its own, its database in the bench's data dir.
+    var database = Path.Combine(dataDir, "temporal.db");
+    var serverWatch = Stopwatch.StartNew();
+    string address;
+    if (serverInProcess)
+    {
+        server = await TemporalServer.StartAsync(new TemporalServerOptions { Port = 0, DatabasePath = database });
+        address = server.Target;
+    }
+    else
+    {
+        var port = FreePort();
+        address = $"127.0.0.1:{port}";
+        serverProcess = await StartDdctlAsync(ddctl, ["server", "start-dev", "--port", $"{port}", "--db-filename", database, "--log-level", "warn"], "is running at");
+    }
+
+    Console.WriteLine($"server: {address} (ready after {serverWatch.Elapsed.TotalMilliseconds:0} ms)");
+
+    await LocalProviderProcess.StartAsync(new LocalProviderOptions { DataDirectory = dataDir, ArtifactsDirectory = Path.Combine(repo, "infra", "local", "artifacts") });
+    local = new LocalInfraProvider(dataDir);
+    var timed = new TimedProvider(local);
+    var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(address)
+    {
+        DataConverter = DeliveryDataConverter.Instance,
+        Identity = "bench",
+    });
+
     // Baselines, first half.
     await ProviderOnlyAsync(local, rps, baselineSwitches / 2, providerRuns / 2, switchBaseline, providerCycle);
 
     if (workerInProcess)
     {
-        var worker = new DurableWorker(client, WorkflowRegistry.Register(new DurableWorkerOptions("default"), timed));
+        var worker = new TemporalWorker(client, WorkflowRegistry.Register(new TemporalWorkerOptions("default") { Identity = "bench-worker" }, timed));
         workerRun = worker.ExecuteAsync(stopWorker.Token);
     }
     else
     {
-        workerProcess = await StartWorkerProcessAsync(ddctl, dataDir);
+        workerProcess = await StartDdctlAsync(ddctl, ["worker", "run", "--address", address, "--data-dir", dataDir], "worker ready:");
     }
 
-    var port = (await local.EnsureListenerAsync(new ListenerSpec { Environment = "bench" }, "bench/listener")).Port;
+    var listenerPort = (await local.EnsureListenerAsync(new ListenerSpec { Environment = "bench" }, "bench/listener")).Port;
     var declaration = EnvironmentDeclaration.Parse(
-        $"name: bench\nprovider: local\nlistener:\n  port: {port}\ninstances: 2\nartifact:\n  component: app\nrollout:\n  - weight: 100\nwarmRetention: 2\n",
+        $"name: bench\nprovider: local\nlistener:\n  port: {listenerPort}\ninstances: 2\nartifact:\n  component: app\nrollout:\n  - weight: 100\nwarmRetention: 2\n",
         "bench.yaml").GetValueOrThrow();
     var env = client.GetWorkflowHandle<EnvironmentWorkflow>("env/bench");
     await client.StartWorkflowAsync((EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }), new WorkflowOptions("env/bench", "default"));
@@ -86,33 +121,37 @@ try
     var target = first.InfraSetId;
     Console.WriteLine($"warm rollback target: {target} (v1); each round delivers a new v2 infra-set with zero bakes, then rolls back to it");
 
-    await using var traffic = new ListenerTraffic(new Uri($"http://127.0.0.1:{port}/"), rps);
+    await using var traffic = new ListenerTraffic(new Uri($"http://127.0.0.1:{listenerPort}/"), rps);
     await Task.Delay(TimeSpan.FromSeconds(2));
     for (var i = 0; i < runs * 2; i++)
     {
         var delivered = await DeliverAsync(client, env, declaration, $"2.0.{i}", "sample-v2", timed, workerInProcess);
         await IdleAsync(env, delivered.InfraSetId);
         processStart.Add(await ProcessSecondsAsync(ddctl, ["--version"]) * 1000);
-        processStatus.Add(await ProcessSecondsAsync(ddctl, ["env", "status", "bench", "--data-dir", dataDir, "-o", "json"]) * 1000);
+        processStatus.Add(await ProcessSecondsAsync(ddctl, ["env", "status", "bench", "--address", address, "--data-dir", dataDir, "-o", "json"]) * 1000);
         traffic.Forget();
         await Task.Delay(TimeSpan.FromMilliseconds(300));
 
         var inProcess = i % 2 == 0;
         var issued = Stopwatch.GetTimestamp();
         double? cliUpdateMs = null;
+        var hostedWorker = false;
         if (inProcess)
         {
-            await env.ExecuteUpdateAsync(e => e.RollbackAsync(new RollbackOverride { RequestedBy = "bench", Reason = $"round {i}", RequestedAt = DateTimeOffset.UtcNow }));
+            // The update 'ddctl env rollback' sends (an untyped handle, as any Temporal client can send it).
+            await client.GetWorkflowHandle("env/bench").ExecuteUpdateAsync<OverrideOutcome>(
+                "rollback", [new RollbackOverride { RequestedBy = "bench", Reason = $"round {i}", RequestedAt = DateTimeOffset.UtcNow }]);
         }
         else
         {
-            var (exit, stdout) = await RunAsync(ddctl, ["env", "rollback", "bench", "--reason", $"round {i}", "--as", "bench", "--data-dir", dataDir, "-o", "json"]);
+            var (exit, stdout, stderr) = await RunAsync(ddctl, ["env", "rollback", "bench", "--reason", $"round {i}", "--as", "bench", "--address", address, "--data-dir", dataDir, "-o", "json"]);
             if (exit != 0)
             {
-                throw new InvalidOperationException($"ddctl env rollback exited {exit}: {stdout}");
+                throw new InvalidOperationException($"ddctl env rollback exited {exit}: {stdout}{stderr}");
             }
 
             cliUpdateMs = System.Text.Json.JsonDocument.Parse(stdout).RootElement.GetProperty("elapsedMs").GetDouble();
+            hostedWorker = stderr.Contains("running one in this command", StringComparison.Ordinal);
         }
 
         var returned = Stopwatch.GetTimestamp();
@@ -120,7 +159,7 @@ try
             ?? throw new InvalidOperationException($"round {i}: the listener did not settle on v1 within 15 s of the rollback");
         rounds.Add(new Round(
             inProcess, seen.Effective.TotalMilliseconds, Stopwatch.GetElapsedTime(issued, returned).TotalMilliseconds, cliUpdateMs, seen.Elsewhere,
-            traffic.ElsewhereAfter("v1", returned), delivered));
+            traffic.ElsewhereAfter("v1", returned), hostedWorker, delivered));
         await IdleAsync(env, target);
         if (i % 10 == 9)
         {
@@ -140,16 +179,25 @@ finally
     await stopWorker.CancelAsync();
     if (workerRun is not null)
     {
-        await workerRun;
+        try
+        {
+            await workerRun;
+        }
+        catch (OperationCanceledException)
+        {
+            // How TemporalWorker.ExecuteAsync ends when it is asked to stop.
+        }
     }
 
-    if (workerProcess is not null)
-    {
-        workerProcess.Kill();
-        await workerProcess.WaitForExitAsync();
-    }
-
+    await StopAsync(workerProcess);
+    local?.Dispose();
     await LocalProviderProcess.StopAsync(dataDir);
+    await StopAsync(serverProcess);
+    if (server is not null)
+    {
+        await server.DisposeAsync();
+    }
+
     Directory.Delete(dataDir, recursive: true);
 }
 
@@ -158,7 +206,7 @@ return 0;
 
 // ---------------------------------------------------------------------------------------------------------------------
 
-static async Task<Delivered> DeliverAsync(DurableClient client, WorkflowHandle<EnvironmentWorkflow> env, EnvironmentDeclaration declaration, string version, string artifact, TimedProvider timed, bool timedWorker)
+static async Task<Delivered> DeliverAsync(TemporalClient client, WorkflowHandle<EnvironmentWorkflow> env, EnvironmentDeclaration declaration, string version, string artifact, TimedProvider timed, bool timedWorker)
 {
     var set = VersionSet.Parse($"stack: bench\ncomponents:\n  - name: app\n    version: {version}\n    artifact: {artifact}\n", $"{artifact}-{version}.yaml").GetValueOrThrow();
     var requestedUtc = DateTimeOffset.UtcNow;
@@ -169,10 +217,11 @@ static async Task<Delivered> DeliverAsync(DurableClient client, WorkflowHandle<E
     {
         try
         {
+            // The environment starts the delivery as a child workflow once the update is handled; until then it does not exist.
             result = await client.GetWorkflowHandle(ticket.DeliveryId).GetResultAsync<DeliveryResult>();
             break;
         }
-        catch (WorkflowNotFoundException)
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
         {
             await Task.Delay(20);
         }
@@ -184,6 +233,7 @@ static async Task<Delivered> DeliverAsync(DurableClient client, WorkflowHandle<E
         throw new InvalidOperationException($"{ticket.DeliveryId} ended {result.Outcome}: {result.Message}");
     }
 
+    // The Promoted entry's time is Workflow.UtcNow of the workflow task that recorded it (the server's clock, this machine's).
     var status = await client.GetWorkflowHandle<DeliveryWorkflow>(ticket.DeliveryId).QueryAsync(d => d.Status);
     var promotedAt = status.Timeline.First(t => t.Kind == "Promoted").At;
     var promoted = requested + (long)((promotedAt - requestedUtc).TotalSeconds * Stopwatch.Frequency);
@@ -215,7 +265,7 @@ static async Task IdleAsync(WorkflowHandle<EnvironmentWorkflow> env, string allO
     }
 }
 
-// The provider alone, no engine: weight switches between two warm infra-sets under the same load (the floor under a
+// The provider alone, no workflow: weight switches between two warm infra-sets under the same load (the floor under a
 // rollback), and create + wait healthy + delete of an infra-set like the ones the deliveries create.
 static async Task ProviderOnlyAsync(LocalInfraProvider provider, int rps, int switches, int cycles, List<double> switchMs, List<double> cycleMs)
 {
@@ -264,27 +314,72 @@ static async Task ProviderOnlyAsync(LocalInfraProvider provider, int rps, int sw
     }
 }
 
-static async Task<Process> StartWorkerProcessAsync(string ddctl, string dataDir)
+// A loopback port nothing listens on now (the server binds it a moment later).
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+// Starts a long-running ddctl command (the server, a worker) and returns once it prints a line containing 'ready'.
+static async Task<Process> StartDdctlAsync(string ddctl, string[] args, string ready)
 {
     var info = DdctlStart(ddctl);
-    foreach (var a in (string[])["worker", "run", "--data-dir", dataDir])
+    foreach (var a in args)
     {
         info.ArgumentList.Add(a);
     }
 
     var process = Process.Start(info)!;
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginErrorReadLine();
-    while (await process.StandardOutput.ReadLineAsync() is { } line)
+    var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
+    process.ErrorDataReceived += (_, e) =>
     {
-        if (line.StartsWith("worker ready:", StringComparison.Ordinal))
+        if (e.Data is { } line)
         {
-            _ = process.StandardOutput.ReadToEndAsync();
-            return process;
+            stderr.Enqueue(line);
+            while (stderr.Count > 20 && stderr.TryDequeue(out var dropped))
+            {
+            }
+        }
+    };
+    process.BeginErrorReadLine();
+    using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+    try
+    {
+        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            if (line.Contains(ready, StringComparison.Ordinal))
+            {
+                _ = process.StandardOutput.ReadToEndAsync();
+                return process;
+            }
         }
     }
+    catch (OperationCanceledException)
+    {
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"ddctl {string.Join(' ', args)} printed no '{ready}' within 60 s; stderr: {string.Join('\n', stderr)}");
+    }
 
-    throw new InvalidOperationException("the worker process exited before it was ready");
+    await process.WaitForExitAsync();
+    throw new InvalidOperationException($"ddctl {string.Join(' ', args)} exited {process.ExitCode} before it was ready; stderr: {string.Join('\n', stderr)}");
+}
+
+static async Task StopAsync(Process? process)
+{
+    if (process is null)
+    {
+        return;
+    }
+
+    if (!process.HasExited)
+    {
+        process.Kill(entireProcessTree: true);
+    }
+
+    await process.WaitForExitAsync();
+    process.Dispose();
 }
 
 // A .dll runs through the dotnet host; anything else is an executable (the apphost of a published ddctl).
@@ -297,17 +392,24 @@ static ProcessStartInfo DdctlStart(string ddctl)
         info.ArgumentList.Add(ddctl);
     }
 
+    // An explicit --address everywhere: nothing may fall back to (or start) the default embedded server at 127.0.0.1:7233.
+    foreach (var name in new[] { "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_PROFILE", "TEMPORAL_CONFIG_FILE", "TEMPORAL_API_KEY", "TEMPORAL_TLS" })
+    {
+        info.Environment.Remove(name);
+    }
+
+    info.Environment["NO_COLOR"] = "1";
     return info;
 }
 
 static async Task<double> ProcessSecondsAsync(string ddctl, string[] args)
 {
     var watch = Stopwatch.StartNew();
-    var (exit, output) = await RunAsync(ddctl, args);
-    return exit == 0 ? watch.Elapsed.TotalSeconds : throw new InvalidOperationException($"ddctl {string.Join(' ', args)} exited {exit}: {output}");
+    var (exit, stdout, stderr) = await RunAsync(ddctl, args);
+    return exit == 0 ? watch.Elapsed.TotalSeconds : throw new InvalidOperationException($"ddctl {string.Join(' ', args)} exited {exit}: {stdout}{stderr}");
 }
 
-static async Task<(int Exit, string Stdout)> RunAsync(string ddctl, string[] args)
+static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string ddctl, string[] args)
 {
     var info = DdctlStart(ddctl);
     foreach (var a in args)
@@ -315,33 +417,39 @@ static async Task<(int Exit, string Stdout)> RunAsync(string ddctl, string[] arg
         info.ArgumentList.Add(a);
     }
 
-    info.Environment["NO_COLOR"] = "1";
     using var process = Process.Start(info)!;
     var stdout = process.StandardOutput.ReadToEndAsync();
     var stderr = process.StandardError.ReadToEndAsync();
     await process.WaitForExitAsync();
-    return (process.ExitCode, await stdout + await stderr);
+    return (process.ExitCode, await stdout, await stderr);
 }
 
 static void PrintResults(List<Round> rounds, List<double> switchBaseline, List<double> processStart, List<double> processStatus, List<double> providerCycle, bool timedWorker, int rps, string ddctlLabel)
 {
     var a = rounds.Where(r => r.InProcess).ToList();
     var b = rounds.Where(r => !r.InProcess).ToList();
+    if (a.Count == 0 || b.Count == 0)
+    {
+        Console.WriteLine("no complete round of each kind: nothing to report");
+        return;
+    }
+
     Console.WriteLine();
     Console.WriteLine($"## rollback: issue -> every new request served by the warm target, at the listener ({rps} req/s, resolution ~{1000.0 / rps:0.#} ms)");
     Console.WriteLine("| measure | n | p50 ms | p90 ms | p99 ms | max ms | mean ms |");
     Console.WriteLine("|---|---|---|---|---|---|---|");
-    Row("(a) rollback update in-process: issue -> listener switched", [.. a.Select(r => r.EffectiveMs)]);
+    Row("(a) rollback update in-process (Temporalio client): issue -> listener switched", [.. a.Select(r => r.EffectiveMs)]);
     Row("(a) rollback update in-process: call round trip (returns after the weights are applied)", [.. a.Select(r => r.CallMs)]);
-    Row($"(b) `{ddctlLabel} env rollback` process: start -> listener switched", [.. b.Select(r => r.EffectiveMs)]);
+    Row($"(b) `{ddctlLabel} env rollback --address` process: start -> listener switched", [.. b.Select(r => r.EffectiveMs)]);
     Row("(b) process: start -> exit", [.. b.Select(r => r.CallMs)]);
     Row("(b) process: the update round trip ddctl reports (elapsedMs)", [.. b.Select(r => r.CliUpdateMs!.Value)]);
     Row("baseline: provider SetWeights alone -> listener switched", [.. switchBaseline]);
     Row($"baseline: `{ddctlLabel} --version` start -> exit", [.. processStart]);
-    Row($"baseline: `{ddctlLabel} env status bench -o json` start -> exit (open the store, describe, status query)", [.. processStatus]);
+    Row($"baseline: `{ddctlLabel} env status bench -o json --address` start -> exit (connect, describe, status query)", [.. processStatus]);
     Console.WriteLine(Invariant($"ratios (p50): (a) / provider switch = {Ratio(a.Select(r => r.EffectiveMs), switchBaseline)}, (b) / process start = {Ratio(b.Select(r => r.EffectiveMs), processStart)}, (b) - process start p50 = {Stats.Percentile([.. b.Select(r => r.EffectiveMs)], 50) - Stats.Percentile([.. processStart], 50):0} ms"));
     Console.WriteLine($"requests sent after the rollback returned but served elsewhere: {rounds.Sum(r => r.LateElsewhere)}; sent after issue and before the switch, served by the old infra-set: "
         + $"(a) median {Stats.Percentile([.. a.Select(r => (double)r.Elsewhere)], 50):0}, max {a.Max(r => r.Elsewhere)}; (b) median {Stats.Percentile([.. b.Select(r => (double)r.Elsewhere)], 50):0}, max {b.Max(r => r.Elsewhere)}");
+    Console.WriteLine($"(b) runs in which ddctl found no worker within 2 s and ran one itself: {b.Count(r => r.HostedWorker)} of {b.Count}");
 
     var d = rounds.Select(r => r.Delivered).ToList();
     Console.WriteLine();
@@ -409,4 +517,4 @@ string TextArg(string name, string fallback)
 internal sealed record Delivered(string InfraSetId, double ToPromotedMs, double ToEndMs, double? ProviderMs, string Calls);
 
 /// <summary>One round: a zero-bake delivery, then a rollback of one kind, measured at the listener.</summary>
-internal sealed record Round(bool InProcess, double EffectiveMs, double CallMs, double? CliUpdateMs, int Elsewhere, int LateElsewhere, Delivered Delivered);
+internal sealed record Round(bool InProcess, double EffectiveMs, double CallMs, double? CliUpdateMs, int Elsewhere, int LateElsewhere, bool HostedWorker, Delivered Delivered);

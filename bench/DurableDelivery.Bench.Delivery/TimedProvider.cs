@@ -13,7 +13,7 @@ internal readonly record struct ProviderCall(string What, long Started, long End
 /// <summary>
 /// The worker's <see cref="IInfraProvider"/>, timed: every call is recorded, so that a delivery's wall time can be split
 /// into the provider's own time (creating instances, waiting for their health checks, swapping weights, draining,
-/// deleting) and everything else, which is the orchestration overhead of the workflows and the engine.
+/// deleting) and everything else, which is the orchestration overhead of the workflows, the SDK worker and the Temporal server.
 /// </summary>
 internal sealed class TimedProvider(IInfraProvider inner) : IInfraProvider
 {
