@@ -164,6 +164,80 @@ public class TimeSkippingAndStickyTests
         });
     }
 
+    /// <summary>
+    /// A sticky worker that dies (no shutdown call) still counts as a recent poller for a while, so a query goes to its
+    /// sticky queue; as in Temporal's history service, when nobody answers within the sticky schedule-to-start timeout
+    /// the run loses stickiness and the query goes to the normal queue, where a live worker answers it.
+    /// </summary>
+    [ConformanceFact]
+    public async Task Sticky_WorkerDiedWithoutShutdown_QueryFallsBackToTheNormalQueue()
+    {
+        await using var env = await ServerEnvironment.StartAsync();
+        var queue = ServerEnvironment.NewTaskQueue("stickyquery");
+        var sticky = $"{queue}-sticky";
+        var service = env.Client.WorkflowService;
+        var handle = await env.Client.StartWorkflowAsync("AnyWorkflow", [], new(id: $"wf-{queue}", taskQueue: queue));
+
+        // A "worker" completes the first task asking for stickiness (2 s schedule-to-start), polls its sticky queue once,
+        // then is gone.
+        var first = await service.PollWorkflowTaskQueueAsync(new Temporalio.Api.WorkflowService.V1.PollWorkflowTaskQueueRequest
+        {
+            Namespace = "default",
+            TaskQueue = new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = queue, Kind = TaskQueueKind.Normal },
+            Identity = "dying-worker",
+        });
+        await service.RespondWorkflowTaskCompletedAsync(new Temporalio.Api.WorkflowService.V1.RespondWorkflowTaskCompletedRequest
+        {
+            Namespace = "default",
+            TaskToken = first.TaskToken,
+            Identity = "dying-worker",
+            StickyAttributes = new Temporalio.Api.TaskQueue.V1.StickyExecutionAttributes
+            {
+                WorkerTaskQueue = new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = sticky, Kind = TaskQueueKind.Sticky, NormalName = queue },
+                ScheduleToStartTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)),
+            },
+        });
+        using (var brief = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+        {
+            await Should.ThrowAsync<Exception>(() => service.PollWorkflowTaskQueueAsync(
+                new Temporalio.Api.WorkflowService.V1.PollWorkflowTaskQueueRequest
+                {
+                    Namespace = "default",
+                    TaskQueue = new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = sticky, Kind = TaskQueueKind.Sticky, NormalName = queue },
+                    Identity = "dying-worker",
+                },
+                new RpcOptions { CancellationToken = brief.Token }));
+        }
+
+        // The query goes to the dead sticky queue first; a live worker polling the normal queue gets it after the timeout.
+        var query = service.QueryWorkflowAsync(
+            new Temporalio.Api.WorkflowService.V1.QueryWorkflowRequest
+            {
+                Namespace = "default",
+                Execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = handle.Id },
+                Query = new Temporalio.Api.Query.V1.WorkflowQuery { QueryType = "status" },
+            },
+            new RpcOptions { Timeout = TimeSpan.FromSeconds(30) });
+        var task = await service.PollWorkflowTaskQueueAsync(
+            new Temporalio.Api.WorkflowService.V1.PollWorkflowTaskQueueRequest
+            {
+                Namespace = "default",
+                TaskQueue = new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = queue, Kind = TaskQueueKind.Normal },
+                Identity = "live-worker",
+            },
+            new RpcOptions { Timeout = TimeSpan.FromSeconds(30) });
+        task.Query.ShouldNotBeNull("the normal queue's poller got the query task");
+        task.Query.QueryType.ShouldBe("status");
+        await service.RespondQueryTaskCompletedAsync(new Temporalio.Api.WorkflowService.V1.RespondQueryTaskCompletedRequest
+        {
+            Namespace = "default",
+            TaskToken = task.TaskToken,
+            CompletedType = QueryResultType.Answered,
+            QueryResult = new Temporalio.Api.Common.V1.Payloads(),
+        });
+        (await query).QueryResult.ShouldNotBeNull();
+    }
+
     [ConformanceFact]
     public async Task TimeSkipping_ActivityRetryBackoffsAndTimers_AreSkipped()
     {

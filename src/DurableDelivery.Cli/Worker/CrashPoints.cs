@@ -4,8 +4,9 @@ using Temporalio.Worker.Interceptors;
 namespace DurableDelivery.Cli.Worker;
 
 /// <summary>
-/// Crash points for crash tests: with <c>DD_CRASH_POINT=&lt;point&gt;:&lt;n&gt;</c>, <c>ddctl worker run</c> SIGKILLs itself
-/// (no shutdown code runs, as in a power cut) the n-th time one of its activities passes the point:
+/// Crash points for crash tests: with <c>DD_CRASH_POINT=&lt;point&gt;:[&lt;activity&gt;:]&lt;n&gt;</c>, <c>ddctl worker run</c>
+/// SIGKILLs itself (no shutdown code runs, as in a power cut) the n-th time one of its activities (of that activity
+/// type, when one is named, e.g. <c>activity-completed:SetWeights:1</c>) passes the point:
 /// <list type="bullet">
 /// <item><c>activity-completed</c>: the activity's work is done (the provider made its change) and its result has
 /// not been sent to the server, so Temporal retries it: what makes activities' idempotency keys matter.</item>
@@ -20,12 +21,14 @@ internal sealed class CrashPoints : IWorkerInterceptor
     public const string Variable = "DD_CRASH_POINT";
 
     private readonly string point;
+    private readonly string? activity;
     private readonly int at;
     private int passed;
 
-    private CrashPoints(string point, int at)
+    private CrashPoints(string point, string? activity, int at)
     {
         this.point = point;
+        this.activity = activity;
         this.at = at;
     }
 
@@ -39,20 +42,22 @@ internal sealed class CrashPoints : IWorkerInterceptor
         }
 
         var parts = text.Split(':');
-        return parts.Length == 2 && parts[0] is "activity-completed" or "activity-started"
-            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
-            ? new CrashPoints(parts[0], n)
-            : throw Common.CliException.BadInput($"{Variable}='{text}' is not <point>:<n> with point activity-completed or activity-started and n >= 1, e.g. activity-completed:2.");
+        return parts.Length is 2 or 3 && parts[0] is "activity-completed" or "activity-started"
+            && int.TryParse(parts[^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            && (parts.Length == 2 || parts[1].Length > 0)
+            ? new CrashPoints(parts[0], parts.Length == 3 ? parts[1] : null, n)
+            : throw Common.CliException.BadInput(
+                $"{Variable}='{text}' is not <point>:[<activity>:]<n> with point activity-completed or activity-started and n >= 1, e.g. activity-completed:SetWeights:1.");
     }
 
     /// <inheritdoc />
     public ActivityInboundInterceptor InterceptActivity(ActivityInboundInterceptor nextInterceptor) => new Activities(this, nextInterceptor);
 
-    private void Pass(string here, string activity)
+    private void Pass(string here, string type)
     {
-        if (here == point && Interlocked.Increment(ref passed) == at)
+        if (here == point && (activity is null || activity == type) && Interlocked.Increment(ref passed) == at)
         {
-            Console.Error.WriteLine($"crash point {point}:{at} reached at activity {activity}: SIGKILL");
+            Console.Error.WriteLine($"crash point {Environment.GetEnvironmentVariable(Variable)} reached at activity {type}: SIGKILL");
             Console.Error.Flush();
             Process.GetCurrentProcess().Kill();
         }

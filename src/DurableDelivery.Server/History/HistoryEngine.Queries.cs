@@ -12,7 +12,9 @@ namespace DurableDelivery.Server.History;
 
 /// <content>
 /// Queries, as legacy query tasks: a query waits until the run has no workflow task in flight, then goes to the
-/// sticky queue (worker alive) or the normal one, also on closed runs.
+/// sticky queue (worker alive) or the normal one, also on closed runs. As in Temporal's history service, a sticky
+/// worker that has not answered within the sticky schedule-to-start timeout is taken for gone: the run's stickiness is
+/// reset and the query goes to the normal queue (a worker SIGKILLed a moment ago still counts as a recent poller).
 /// </content>
 internal sealed partial class HistoryEngine
 {
@@ -67,6 +69,16 @@ internal sealed partial class HistoryEngine
         Apply(m);
         try
         {
+            if (pending.Sticky)
+            {
+                var stickyWait = TimeSpan.FromMilliseconds(Math.Max(run.S.StickyScheduleToStartMs, 1000));
+                if (await Task.WhenAny(pending.Answer.Task, Task.Delay(stickyWait, ct)).ConfigureAwait(false) != pending.Answer.Task)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    FallBackFromSticky(run, pending);
+                }
+            }
+
             var answer = await pending.Answer.Task.WaitAsync(ct).ConfigureAwait(false);
             if (answer.CompletedType == QueryResultType.Answered)
             {
@@ -95,6 +107,34 @@ internal sealed partial class HistoryEngine
         }
     }
 
+    /// <summary>The sticky worker did not answer <paramref name="pending"/> in time: reset stickiness, send the query to the normal queue.</summary>
+    private void FallBackFromSticky(Run run, PendingQuery pending)
+    {
+        var m = new Mutation();
+        lock (gate)
+        {
+            if (pending.Answer.Task.IsCompleted || !run.WaitingQueries.Contains(pending))
+            {
+                return;
+            }
+
+            if (run.IsOpen && run.S.StickyQueue is not null && run.S.Wft is null)
+            {
+                // In memory; written with the run's next change (a query itself writes nothing).
+                run.S.StickyQueue = null;
+            }
+
+            // A query task still queued on the sticky queue is dropped when taken (the query is answered by then) or
+            // answered by whichever worker takes it first.
+            var s = run.S;
+            pending.Sticky = false;
+            var task = new QueryTaskRef(s.RunId, pending.Id);
+            m.Then(() => matching.Offer(new QueueKey(s.Namespace, s.TaskQueue, false), task));
+        }
+
+        Apply(m);
+    }
+
     /// <summary>Sends waiting queries as query tasks when no workflow task is in flight.</summary>
     private void DispatchWaitingQueries(Mutation m, Run run)
     {
@@ -110,6 +150,7 @@ internal sealed partial class HistoryEngine
             var sticky = s.StickyQueue is not null
                 && matching.HasRecentPoller(new QueueKey(s.Namespace, s.StickyQueue, false), limits.StickyPollerWindow);
             var key = new QueueKey(s.Namespace, sticky ? s.StickyQueue! : s.TaskQueue, false);
+            query.Sticky = sticky;
             var task = new QueryTaskRef(s.RunId, query.Id);
             m.Then(() => matching.Offer(key, task));
         }

@@ -77,4 +77,7 @@ internal sealed class PendingQuery(string id, Temporalio.Api.Query.V1.WorkflowQu
 
     /// <summary>Whether it was dispatched to a queue.</summary>
     public bool Dispatched { get; set; }
+
+    /// <summary>Whether it went to the run's sticky queue (see <c>HistoryEngine.QueryAsync</c>: a sticky worker that does not answer in time loses stickiness).</summary>
+    public bool Sticky { get; set; }
 }

@@ -66,12 +66,11 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         (await Rig.DeliverAsync(DeliveryRig.VersionSet("v2"))).ShouldBe(Id);
         var v2 = (await Rig.WaitPhaseAsync(Id, DeliveryPhase.Baking, step: 0)).InfraSetId!;
 
-        // Paused, nothing else is in flight: the first activity the next worker completes is the rollback's weights. It
-        // dies with them applied at the provider and unreported; Temporal retries the activity once its start-to-close
+        // Paused: the next worker dies as soon as the rollback's weights are applied at the provider, unreported; Temporal retries the activity once its start-to-close
         // timeout (30 s) has passed, on the next worker, under the same idempotency key.
         (await Rig.CliAsync("delivery", "pause", Id, "--reason", "hold", "--as", "tester")).ExitCode.ShouldBe(0);
         await Rig.Worker.KillAsync();
-        var armed = await Rig.StartWorkerAsync("activity-completed:1");
+        var armed = await Rig.StartWorkerAsync("activity-completed:SetWeights:1");
         var rollback = Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "bad canary", "--as", "tester", "--timeout", "90s", "-o", "json");
         await armed.WaitForCrashAsync(TimeSpan.FromSeconds(60));
         WeightTable.Format((await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Weights).ShouldBe($"{v1}=100", "the rollback reached the listener before the worker died");

@@ -1,3 +1,4 @@
+using DurableDelivery.Domain.Traffic;
 using DurableDelivery.E2E.Tests.Support;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
