@@ -43,10 +43,10 @@ internal sealed partial record DemoInputs
     public required DemoVersion V3 { get; init; }
 
     /// <summary>Gets <c>--environment-file ...</c> when the by-hand commands need it (the declaration was adjusted).</summary>
-    public string EnvironmentFileOption => Adjustments.Count == 0 ? string.Empty : $" --environment-file {EnvironmentFile}";
+    public string EnvironmentFileOption => Adjustments.Count == 0 ? string.Empty : $" --environment-file {Arg(EnvironmentFile)}";
 
     /// <summary>Gets <c>--data-dir ...</c> for the by-hand commands.</summary>
-    public string DataDirOption => $" --data-dir {Shown(DataDir)}";
+    public string DataDirOption => $" --data-dir {Arg(Shown(DataDir))}";
 
     public Uri ListenerUri => new($"http://127.0.0.1:{Declaration.Listener.Port}/");
 
@@ -119,6 +119,9 @@ internal sealed partial record DemoInputs
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
+
+    /// <summary>A word of a printed command as a POSIX shell reads it: as it is when it is plain, else in single quotes.</summary>
+    public static string Arg(string text) => text.Length > 0 && PlainWord().IsMatch(text) ? text : "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>The rollout as one line, e.g. <c>10% (bake 15s) -> 50% (bake 15s) -> 100%</c>.</summary>
     public string RolloutText() => string.Join(
@@ -214,6 +217,9 @@ internal sealed partial record DemoInputs
 
         throw new UnreachableException();
     }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_./:=@%+,-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlainWord();
 
     [GeneratedRegex(@"^(\s*port:\s*)\d+", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex PortLine();

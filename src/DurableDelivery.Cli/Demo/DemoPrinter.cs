@@ -5,7 +5,8 @@ namespace DurableDelivery.Cli.Demo;
 
 /// <summary>
 /// The demo's timeline on stdout: one line per event, <c>[ elapsed] step  what happened</c>, continuation lines
-/// under it, and for each step the ddctl command that does it by hand.
+/// under it, and for each step the ddctl command that does it by hand (<c>by hand:</c>) with, where there is one, the
+/// temporal CLI commands that do the same (<c>or:</c>), both against the demo's server.
 /// </summary>
 internal sealed class DemoPrinter
 {
@@ -25,6 +26,15 @@ internal sealed class DemoPrinter
     public static void More(string text) => Console.Out.WriteLine(Indent + text);
 
     public static void ByHand(string command) => Console.Out.WriteLine($"{Indent}by hand: {command}");
+
+    /// <summary>The temporal CLI commands that do what the <see cref="ByHand"/> line above does, one a line.</summary>
+    public static void Or(params string[] commands)
+    {
+        for (var i = 0; i < commands.Length; i++)
+        {
+            Console.Out.WriteLine($"{Indent}{(i == 0 ? "     or: " : "         ")}{commands[i]}");
+        }
+    }
 
     /// <summary>The <see cref="Stopwatch"/> timestamp of a wall-clock time (workflow times are the worker's wall clock).</summary>
     public long Timestamp(DateTimeOffset at) => start + (long)((at - startUtc).TotalSeconds * Stopwatch.Frequency);

@@ -16,9 +16,6 @@ internal sealed class DemoProcesses(string dataDir)
 
     public int? ProviderPid { get; private set; }
 
-    /// <summary>Gets the pid of the worker process left running by <c>--keep</c>.</summary>
-    public int? KeptWorkerPid { get; private set; }
-
     /// <summary>Gets every instance pid seen so far, with the instance id it belongs to.</summary>
     public IReadOnlyDictionary<int, string> Instances => instances;
 
@@ -104,49 +101,6 @@ internal sealed class DemoProcesses(string dataDir)
         var pids = string.Join(' ', instances.Keys.Order());
         return ($"local provider pid {ProviderPid} and {instances.Count} instance processes (pids {pids}): "
             + (left.Count == 0 ? "none left running" : $"STILL RUNNING: {string.Join(' ', left)}"), left.Count == 0);
-    }
-
-    /// <summary>
-    /// Leaves a worker running after the demo (<c>--keep</c>): <c>ddctl worker run</c> on the data dir, in its own
-    /// session (Ctrl+C in this terminal does not reach it), input from /dev/null, output appended to <c>worker.log</c>.
-    /// </summary>
-    /// <returns>Its pid, once it printed its ready line.</returns>
-    public async Task<int> StartKeptWorkerAsync(CancellationToken ct)
-    {
-        var log = Path.Combine(dataDir, "logs", "kept-worker.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        var self = Environment.ProcessPath ?? "dotnet";
-        var info = new ProcessStartInfo("/usr/bin/setsid") { UseShellExecute = false, WorkingDirectory = Environment.CurrentDirectory };
-        foreach (var argument in (string[])["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >>\"$DD_LOG_FILE\" 2>&1", self])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            info.ArgumentList.Add(typeof(DemoProcesses).Assembly.Location);
-        }
-
-        foreach (var argument in (string[])["worker", "run", "--data-dir", dataDir])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["DD_LOG_FILE"] = log;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the worker process");
-        KeptWorkerPid = process.Id;
-        var deadline = Stopwatch.StartNew();
-        while (!File.Exists(log) || !(await File.ReadAllTextAsync(log, ct)).Contains("worker ready:", StringComparison.Ordinal))
-        {
-            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new InvalidOperationException($"the worker process {(process.HasExited ? $"exited with code {process.ExitCode}" : "did not get ready in 60 s")}; see {log}");
-            }
-
-            await Task.Delay(50, ct);
-        }
-
-        return process.Id;
     }
 
     /// <summary>Waits until every process the demo started is gone, at most <paramref name="timeout"/>.</summary>
