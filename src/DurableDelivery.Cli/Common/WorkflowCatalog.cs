@@ -1,24 +1,23 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using DurableDelivery.Engine.Common;
-using DurableDelivery.Engine.Workflows;
 using DurableDelivery.Workflows;
+using Temporalio.Workflows;
 
 namespace DurableDelivery.Cli.Common;
 
 /// <summary>
 /// The workflow types this build of ddctl knows (those of <see cref="WorkflowRegistry"/>, which its worker hosts), read
-/// from their attributes, so that commands reject unknown types, names and badly shaped arguments BEFORE anything is
-/// written to the store. (The engine checks names too, but only once a worker has registered the type, and it cannot
-/// check argument shapes: a bad payload would fail the workflow task later, inside the worker.)
+/// through the Temporal SDK's own <see cref="WorkflowDefinition"/> (so names are the ones a worker registers), so that
+/// commands reject unknown types, handler names and badly shaped arguments BEFORE anything is sent to Temporal. (Temporal
+/// cannot check argument shapes: a bad payload would fail the workflow task, or the handler, later inside the worker; and
+/// a signal of an unknown name is only dropped by the worker with a warning.)
 /// </summary>
-/// <remarks>Names follow the engine's (Temporal's) rules: the attribute's name, else the member name without <c>Async</c>.</remarks>
 internal sealed class WorkflowCatalog
 {
-    // Stricter than the engine's payload options on purpose: an unknown property, a missing required constructor
-    // parameter or a null where the type says non-null is almost always a typo at the command line.
-    private static readonly JsonSerializerOptions Strict = new(PayloadConverter.Options)
+    // Stricter than the payload converter on purpose: an unknown property, a missing required constructor parameter or a
+    // null where the type says non-null is almost always a typo at the command line.
+    private static readonly JsonSerializerOptions Strict = new(DeliveryDataConverter.Json)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
@@ -39,9 +38,14 @@ internal sealed class WorkflowCatalog
     public WorkflowShape Require(string workflowType) => Find(workflowType)
         ?? throw CliException.BadInput($"unknown workflow type '{workflowType}'; known types: {string.Join(", ", TypeNames)}.");
 
-    /// <summary>Checks an argument list (a JSON array) against a method's parameters.</summary>
-    public static void CheckArgs(MethodInfo method, string argsJson, string what)
+    /// <summary>Checks an argument list (a JSON array) against a method's parameters; a <see langword="null"/> method (a dynamic handler) takes anything.</summary>
+    public static void CheckArgs(MethodInfo? method, string argsJson, string what)
     {
+        if (method is null)
+        {
+            return;
+        }
+
         var parameters = method.GetParameters();
         using var doc = JsonDocument.Parse(argsJson);
         var given = doc.RootElement.GetArrayLength();
@@ -93,70 +97,83 @@ internal sealed class WorkflowCatalog
         _ => t.Name,
     };
 
-    /// <summary>One workflow type: its run method and its handlers by name.</summary>
+    /// <summary>One workflow type: its run method and its handlers by name (a <see langword="null"/> method: a dynamic handler takes any name).</summary>
     internal sealed record WorkflowShape(
         string Name,
         MethodInfo Run,
-        IReadOnlyDictionary<string, MethodInfo> Signals,
-        IReadOnlyDictionary<string, MethodInfo> Queries,
-        IReadOnlyDictionary<string, MethodInfo> Updates)
+        IReadOnlyDictionary<string, MethodInfo?> Signals,
+        bool DynamicSignal,
+        IReadOnlyDictionary<string, MethodInfo?> Queries,
+        bool DynamicQuery,
+        IReadOnlyDictionary<string, MethodInfo?> Updates,
+        bool DynamicUpdate)
     {
         public static WorkflowShape Of(Type type)
         {
-            var attribute = type.GetCustomAttribute<WorkflowAttribute>(inherit: false)
-                ?? type.GetInterfaces().Select(i => i.GetCustomAttribute<WorkflowAttribute>()).FirstOrDefault(a => a is not null);
-            var name = attribute?.Name ?? DefaultTypeName(type);
-            var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-                .Concat(type.GetInterfaces().SelectMany(i => i.GetMethods()))
-                .Where(m => !m.IsSpecialName)
-                .ToList();
-            var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Concat(type.GetInterfaces().SelectMany(i => i.GetProperties()));
-            var run = methods.First(m => m.GetCustomAttribute<WorkflowRunAttribute>() is not null);
-            return new WorkflowShape(
-                name,
-                run,
-                Handlers(methods.Select(m => (m.GetCustomAttribute<WorkflowSignalAttribute>() is { } a ? a.Name ?? MemberName(m.Name) : null, m))),
-                Handlers(methods.Select(m => (m.GetCustomAttribute<WorkflowQueryAttribute>() is { } a ? a.Name ?? MemberName(m.Name) : null, m))
-                    .Concat(properties.Select(p => (p.GetCustomAttribute<WorkflowQueryAttribute>() is { } a && p.GetMethod is not null ? a.Name ?? p.Name : null, p.GetMethod!)))),
-                Handlers(methods.Select(m => (m.GetCustomAttribute<WorkflowUpdateAttribute>() is { } a ? a.Name ?? MemberName(m.Name) : null, m))));
-        }
+            var definition = WorkflowDefinition.Create(type);
 
-        public MethodInfo RequireSignal(string name) => RequireHandler(Signals, name, "signal");
-
-        public MethodInfo RequireQuery(string name) => RequireHandler(Queries, name, "query");
-
-        public MethodInfo RequireUpdate(string name) => RequireHandler(Updates, name, "update");
-
-        private MethodInfo RequireHandler(IReadOnlyDictionary<string, MethodInfo> handlers, string name, string kind) =>
-            handlers.GetValueOrDefault(name)
-            ?? throw CliException.BadInput(
-                $"workflow type '{Name}' has no {kind} '{name}'; known {kind} names: {(handlers.Count == 0 ? "(none)" : string.Join(", ", handlers.Keys.Order(StringComparer.Ordinal)))}.");
-
-        // The same handler seen through the class and an interface counts once.
-        private static Dictionary<string, MethodInfo> Handlers(IEnumerable<(string? Name, MethodInfo Method)> handlers)
-        {
-            var map = new Dictionary<string, MethodInfo>(StringComparer.Ordinal);
-            foreach (var (handlerName, method) in handlers)
+            // The definition names the handlers as a worker registers them; their methods come from the SDK's own
+            // per-member definitions (the definition keeps its methods to itself).
+            var members = new Dictionary<(string Kind, string Name), MethodInfo>();
+            const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
+            foreach (var m in type.GetMethods(All))
             {
-                if (handlerName is not null)
+                if (m.IsDefined(typeof(WorkflowSignalAttribute), inherit: true))
                 {
-                    map.TryAdd(handlerName, method);
+                    members.TryAdd(("signal", WorkflowSignalDefinition.FromMethod(m).Name ?? string.Empty), m);
+                }
+
+                if (m.IsDefined(typeof(WorkflowQueryAttribute), inherit: true))
+                {
+                    members.TryAdd(("query", WorkflowQueryDefinition.FromMethod(m).Name ?? string.Empty), m);
+                }
+
+                if (m.IsDefined(typeof(WorkflowUpdateAttribute), inherit: true))
+                {
+                    members.TryAdd(("update", WorkflowUpdateDefinition.FromMethod(m, null).Name ?? string.Empty), m);
                 }
             }
 
-            return map;
+            foreach (var p in type.GetProperties(All))
+            {
+                if (p.IsDefined(typeof(WorkflowQueryAttribute), inherit: true) && p.GetMethod is { } getter)
+                {
+                    members.TryAdd(("query", WorkflowQueryDefinition.FromProperty(p).Name ?? string.Empty), getter);
+                }
+            }
+
+            Dictionary<string, MethodInfo?> Handlers(string kind, IEnumerable<string> names) =>
+                names.ToDictionary(n => n, n => members.GetValueOrDefault((kind, n)), StringComparer.Ordinal);
+
+            return new WorkflowShape(
+                definition.Name ?? type.Name,
+                definition.RunMethod,
+                Handlers("signal", definition.Signals.Keys),
+                definition.DynamicSignal is not null,
+                Handlers("query", definition.Queries.Keys),
+                definition.DynamicQuery is not null,
+                Handlers("update", definition.Updates.Keys),
+                definition.DynamicUpdate is not null);
         }
 
-        private static string DefaultTypeName(Type type)
+        public MethodInfo? RequireSignal(string name) => RequireHandler(Signals, DynamicSignal, name, "signal");
+
+        /// <remarks>Temporal's built-in queries (<c>__stack_trace</c>, <c>__temporal_workflow_metadata</c>) are answered by every worker.</remarks>
+        public MethodInfo? RequireQuery(string name) => name.StartsWith("__", StringComparison.Ordinal) ? null : RequireHandler(Queries, DynamicQuery, name, "query");
+
+        public MethodInfo? RequireUpdate(string name) => RequireHandler(Updates, DynamicUpdate, name, "update");
+
+        private MethodInfo? RequireHandler(IReadOnlyDictionary<string, MethodInfo?> handlers, bool dynamic, string name, string kind)
         {
-            var name = type.Name;
-            var tick = name.IndexOf('`', StringComparison.Ordinal);
-            name = tick > 0 ? name[..tick] : name;
-            return type.IsInterface && name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]) ? name[1..] : name;
-        }
+            if (handlers.TryGetValue(name, out var method))
+            {
+                return method;
+            }
 
-        private static string MemberName(string methodName) =>
-            methodName.Length > 5 && methodName.EndsWith("Async", StringComparison.Ordinal) ? methodName[..^5] : methodName;
+            return dynamic
+                ? null
+                : throw CliException.BadInput(
+                    $"workflow type '{Name}' has no {kind} '{name}'; known {kind} names: {(handlers.Count == 0 ? "(none)" : string.Join(", ", handlers.Keys.Order(StringComparer.Ordinal)))}.");
+        }
     }
 }

@@ -1,6 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
+using Temporalio.Client;
+using Temporalio.Converters;
+using Temporalio.Exceptions;
 
 namespace DurableDelivery.Cli.Workflow;
 
@@ -14,43 +18,58 @@ internal static partial class WorkflowCommands
         var name = CliOptions.Name("Query");
         var input = CliOptions.Input();
         var inputArray = CliOptions.InputArray();
-        var timeout = new Option<double>("--timeout")
-        {
-            Description = "Seconds to wait for a worker to answer (queries run in a worker that hosts the workflow type).",
-            HelpName = "seconds",
-            DefaultValueFactory = _ => 10,
-        };
+        var timeout = Timeout("Seconds to wait for a worker to answer (a worker that hosts the workflow type runs the query); then exit 4.", 10);
         var command = new Command(
             "query",
-            "Ask a workflow for its state. Queries add nothing to history and also work on closed workflows; a worker must be running.\n"
-            + "Example: ddctl workflow query -w approval/pr-42 --name status --output json")
+            "Ask a workflow for its state. Queries add nothing to history and also work on closed workflows; a worker must be running. "
+            + "Table output prints the answer as JSON.\n"
+            + "Example: ddctl workflow query -w approval/pr-42 --name status -o json")
         { id, runId, name, input, inputArray, timeout };
-        var (output, dataDir) = Common(command);
-        command.Action = new CliAction(async (parse, _) =>
+        var shared = CommonOptions(command);
+        command.Action = Act(async (parse, ct) =>
         {
             var query = parse.GetValue(name)!;
-            var argsJson = JsonArgs.ToArgsJson(parse.GetValue(input), parse.GetValue(inputArray));
-            if (parse.GetValue(timeout) is <= 0 or > 3600 or double.NaN)
+            var args = JsonArgs.From(parse.GetValue(input), parse.GetValue(inputArray));
+            var wait = TimeoutOf(parse, timeout);
+            var client = await shared.ConnectAsync(parse, ct);
+            var run = await DescribeRunAsync(client, parse.GetValue(id)!, parse.GetValue(runId), ct);
+            CheckHandler(run.WorkflowType, "query", query, args);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(wait);
+            JsonNode? result;
+            try
             {
-                throw CliException.BadInput($"--timeout must be between 0 and 3600 seconds, got {parse.GetValue(timeout)}.");
+                var raw = await client.GetWorkflowHandle(run.Id, run.RunId).QueryAsync<IRawValue?>(
+                    query, args.Values, new WorkflowQueryOptions { Rpc = new RpcOptions { CancellationToken = deadline.Token, Timeout = wait } });
+                result = RawJson.Of(raw);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && IsTimeout(e))
+            {
+                throw new CliException(
+                    ExitCodes.WorkflowFailed,
+                    $"no worker answered query '{query}' within {wait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s; is a worker polling task queue '{run.TaskQueue}' (ddctl worker run --task-queue {run.TaskQueue})?");
             }
 
-            await using var client = Store.OpenExisting(parse.GetValue(dataDir)!);
-            var handle = client.GetWorkflowHandle(parse.GetValue(id)!, parse.GetValue(runId));
-            var run = await handle.DescribeAsync();
-            CheckHandler(run.WorkflowType, "query", query, argsJson);
-            var result = await handle.QueryJsonAsync(query, argsJson, TimeSpan.FromSeconds(parse.GetValue(timeout)));
-            if (parse.IsJson(output))
+            if (parse.IsJson(shared.Output))
             {
-                Output.Json(new JsonObject { ["workflowId"] = run.WorkflowId, ["runId"] = run.RunId, ["query"] = query, ["result"] = Output.Payload(result) });
+                Output.Json(new JsonObject { ["workflowId"] = run.Id, ["runId"] = run.RunId, ["query"] = query, ["result"] = result });
             }
             else
             {
-                Output.Json(Output.Payload(result));
+                Output.Json(result);
             }
 
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>Whether a call ended because its deadline passed (the SDK reports it in several shapes).</summary>
+    private static bool IsTimeout(Exception e) => e switch
+    {
+        OperationCanceledException => true,
+        RpcException { Code: RpcException.StatusCode.DeadlineExceeded or RpcException.StatusCode.Cancelled } => true,
+        RpcTimeoutOrCanceledException or WorkflowUpdateRpcTimeoutOrCanceledException => true,
+        _ => false,
+    };
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
+using Temporalio.Client;
 
 namespace DurableDelivery.Cli.Workflow;
 
@@ -16,26 +17,27 @@ internal static partial class WorkflowCommands
         var inputArray = CliOptions.InputArray();
         var command = new Command(
             "signal",
-            "Send a signal to an open workflow. It is durable when the command returns; a running worker picks it up within its poll interval.\n"
+            "Send a signal to an open workflow: durable in its history when the command returns; a worker applies it on its next workflow task. "
+            + "The name and arguments are checked against the workflow's type first.\n"
             + "Example: ddctl workflow signal -w approval/pr-42 --name approve --input '\"alice\"'")
         { id, runId, name, input, inputArray };
-        var (output, dataDir) = Common(command);
-        command.Action = new CliAction(async (parse, _) =>
+        var shared = CommonOptions(command);
+        command.Action = Act(async (parse, ct) =>
         {
             var signal = parse.GetValue(name)!;
-            var argsJson = JsonArgs.ToArgsJson(parse.GetValue(input), parse.GetValue(inputArray));
-            await using var client = Store.OpenExisting(parse.GetValue(dataDir)!);
-            var handle = client.GetWorkflowHandle(parse.GetValue(id)!, parse.GetValue(runId));
-            var run = await handle.DescribeAsync();
-            CheckHandler(run.WorkflowType, "signal", signal, argsJson);
-            await handle.SignalJsonAsync(signal, argsJson);
-            if (parse.IsJson(output))
+            var args = JsonArgs.From(parse.GetValue(input), parse.GetValue(inputArray));
+            var client = await shared.ConnectAsync(parse, ct);
+            var run = await DescribeRunAsync(client, parse.GetValue(id)!, parse.GetValue(runId), ct);
+            RequireOpen(run);
+            CheckHandler(run.WorkflowType, "signal", signal, args);
+            await client.GetWorkflowHandle(run.Id, run.RunId).SignalAsync(signal, args.Values, new WorkflowSignalOptions { Rpc = Rpc(ct) });
+            if (parse.IsJson(shared.Output))
             {
-                Output.Json(new JsonObject { ["workflowId"] = run.WorkflowId, ["runId"] = run.RunId, ["signal"] = signal, ["args"] = Output.Payload(argsJson) });
+                Output.Json(new JsonObject { ["workflowId"] = run.Id, ["runId"] = run.RunId, ["signal"] = signal, ["args"] = JsonNode.Parse(args.ArrayJson) });
             }
             else
             {
-                Output.Line($"Signal '{signal}' sent to workflow '{run.WorkflowId}' (run {run.RunId}).");
+                Output.Line($"Signal '{signal}' sent to workflow '{run.Id}' (run {run.RunId}).");
             }
 
             return ExitCodes.Ok;

@@ -2,67 +2,93 @@ using DurableDelivery.Cli.Tests.Support;
 
 namespace DurableDelivery.Cli.Tests.Workflow;
 
-/// <summary>A data dir that is not a store: exit 3, one line, and nothing created or changed there.</summary>
-public sealed class StoreProblemTests : IDisposable
+/// <summary>
+/// No Temporal server where the connection options point, a malformed address or an unknown namespace: one line, its
+/// exit code, nothing on stdout, and no embedded server started or data dir created behind the user's back.
+/// </summary>
+public sealed class ServerProblemTests : IDisposable
 {
     private readonly TempDataDir dir = new();
+
+    /// <summary>A data dir no test server belongs to (so <see cref="Ddctl"/> sets no TEMPORAL_ADDRESS for it).</summary>
+    private string UnusedDataDir => Path.Combine(dir.Root, "unused");
 
     public void Dispose() => dir.Dispose();
 
     [Fact]
-    public async Task List_MissingDataDir_Exit3AndNothingCreated()
+    public async Task List_UnreachableAddress_Exit3OneLineAndNothingCreated()
     {
-        var result = await Ddctl.RunAsync("workflow", "list", "--data-dir", dir.Path);
+        var address = $"127.0.0.1:{Repo.FreeLoopbackPort()}";
 
-        result.ExitCode.ShouldBe(3, result.ToString());
-        result.Stderr.ShouldBe($"error: No DurableDelivery store in '{dir.Path}' (engine.db not found): start a worker there first ('ddctl worker run --data-dir {dir.Path}') or pass --data-dir of an existing store.\n");
-        Directory.Exists(dir.Path).ShouldBeFalse();
+        var result = await Ddctl.RunAsync("workflow", "list", "--address", address, "--data-dir", UnusedDataDir);
+
+        ShouldBeCannotConnect(result, address);
+        Directory.Exists(UnusedDataDir).ShouldBeFalse();
     }
 
     [Fact]
-    public async Task List_DataDirFromEnvironment_UsedWhenNoOption()
+    public async Task Signal_UnreachableAddressFromEnvironment_UsedWhenNoOption()
     {
-        var result = await Ddctl.RunAsync(new Dictionary<string, string?> { ["DD_DATA_DIR"] = dir.Path }, "workflow", "list");
+        var address = $"127.0.0.1:{Repo.FreeLoopbackPort()}";
 
-        result.ExitCode.ShouldBe(3, result.ToString());
-        result.Stderr.ShouldContain($"No DurableDelivery store in '{dir.Path}'");
+        var result = await Ddctl.RunAsync(
+            new Dictionary<string, string?> { ["TEMPORAL_ADDRESS"] = address },
+            "workflow", "signal", "-w", "x", "--name", "approve", "--input", "\"a\"", "--data-dir", UnusedDataDir);
+
+        ShouldBeCannotConnect(result, address);
+        Directory.Exists(UnusedDataDir).ShouldBeFalse();
     }
 
     [Fact]
-    public async Task List_FileThatIsNotSqlite_Exit3AndFileUnchanged()
+    public async Task List_AddressOptionOverEnvironment_ReachesTheServer()
     {
-        Directory.CreateDirectory(dir.Path);
-        await File.WriteAllBytesAsync(Path.Combine(dir.Path, "engine.db"), [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))]);
-        var before = StoreSnapshot.Files(dir.Path);
+        var unreachable = $"127.0.0.1:{Repo.FreeLoopbackPort()}";
+        (await Ddctl.RunAsync("workflow", "start", "--type", "ApprovalWorkflow", "-w", "w1", "--input", """{"change":"pr-1"}""", "--data-dir", dir.Path, "-o", "json")).OkJson();
 
-        var result = await Ddctl.RunAsync("workflow", "list", "--data-dir", dir.Path);
+        var result = await Ddctl.RunAsync(
+            new Dictionary<string, string?> { ["TEMPORAL_ADDRESS"] = unreachable },
+            "workflow", "list", "--address", dir.Address, "--data-dir", UnusedDataDir, "-o", "json");
 
-        result.ExitCode.ShouldBe(3, result.ToString());
-        result.Stderr.ShouldBe($"error: '{Path.Combine(dir.Path, "engine.db")}' is not a DurableDelivery store (SQLite Error 26: 'file is not a database'.); pass --data-dir of a store.\n");
-        StoreSnapshot.Files(dir.Path).ShouldBe(before);
+        result.OkJson().AsArray().Select(r => r!["workflowId"]!.GetValue<string>()).ShouldBe(["w1"]);
     }
 
-    [Fact]
-    public async Task List_SqliteDatabaseOfAnotherApp_Exit3AndDatabaseUnchanged()
+    [Theory]
+    [InlineData("nope")]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.1:0")]
+    [InlineData("127.0.0.1:70000")]
+    public async Task Describe_MalformedAddress_Exit1(string address)
     {
-        Directory.CreateDirectory(dir.Path);
-        var path = Path.Combine(dir.Path, "engine.db");
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            SQLitePCL.Batteries_V2.Init();
-            conn.Open();
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = "CREATE TABLE orders(id INTEGER PRIMARY KEY, total REAL); INSERT INTO orders(total) VALUES (9.5);";
-            cmd.ExecuteNonQuery();
-        }
+        var result = await Ddctl.RunAsync("workflow", "describe", "-w", "x", "--address", address, "--data-dir", UnusedDataDir);
 
-        var before = StoreSnapshot.Files(dir.Path);
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Stderr.ShouldBe($"error: --address '{address}' is not host:port; use e.g. --address 127.0.0.1:7233 or --address my-temporal.example.com:7233.\n");
+        result.Stdout.ShouldBeEmpty();
+        Directory.Exists(UnusedDataDir).ShouldBeFalse();
+    }
 
-        var result = await Ddctl.RunAsync("workflow", "signal", "-w", "x", "--name", "approve", "--input", "\"a\"", "--data-dir", dir.Path);
+    [Theory]
+    [InlineData("workflow", "list")]
+    [InlineData("workflow", "describe", "-w", "w1")]
+    [InlineData("workflow", "show", "-w", "w1")]
+    [InlineData("workflow", "start", "--type", "ApprovalWorkflow", "-w", "w2", "--input", "{\"change\":\"pr-2\"}")]
+    public async Task Command_UnknownNamespace_Exit3AndNothingWritten(params string[] args)
+    {
+        (await Ddctl.RunAsync("workflow", "start", "--type", "ApprovalWorkflow", "-w", "w1", "--input", """{"change":"pr-1"}""", "--data-dir", dir.Path, "-o", "json")).OkJson();
 
+        await Refusal.AssertAsync(
+            dir.Path,
+            3,
+            "error: namespace 'nope' does not exist on this Temporal server; pass an existing one with --namespace (or TEMPORAL_NAMESPACE), e.g. --namespace default.",
+            [.. args, "--namespace", "nope"]);
+    }
+
+    private static void ShouldBeCannotConnect(CliResult result, string address)
+    {
         result.ExitCode.ShouldBe(3, result.ToString());
-        result.Stderr.ShouldBe($"error: '{path}' is an SQLite database but not a DurableDelivery store; pass --data-dir of a store.\n");
-        StoreSnapshot.Files(dir.Path).ShouldBe(before);
+        result.Stdout.ShouldBeEmpty();
+        result.Stderr.ShouldStartWith($"error: cannot connect to Temporal at {address} (namespace default): ");
+        result.Stderr.ShouldEndWith("; check --address, --namespace and the TLS/API-key settings, or start the embedded server: ddctl server start-dev.\n");
+        result.Stderr.Count(c => c == '\n').ShouldBe(1, "one line");
     }
 }
