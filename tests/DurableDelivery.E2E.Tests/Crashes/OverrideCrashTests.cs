@@ -71,7 +71,9 @@ public sealed class OverrideCrashTests() : RigTest(new RigOptions { FirstBake = 
         (await Rig.CliAsync("delivery", "pause", Id, "--reason", "hold", "--as", "tester")).ExitCode.ShouldBe(0);
         await Rig.Worker.KillAsync();
         var armed = await Rig.StartWorkerAsync("activity-completed:SetWeights:1");
-        var rollback = Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "bad canary", "--as", "tester", "--timeout", "90s", "-o", "json");
+        // --host-worker never: the dead worker's sticky queue holds the update's task for its schedule-to-start timeout
+        // (10 s), longer than the command's 2 s probe, and a worker run in the command would take the rollback instead.
+        var rollback = Rig.CliAsync("env", "rollback", DeliveryRig.Env, "--reason", "bad canary", "--as", "tester", "--timeout", "90s", "--host-worker", "never", "-o", "json");
         await armed.WaitForCrashAsync(TimeSpan.FromSeconds(60));
         WeightTable.Format((await Rig.Provider.GetWeightsAsync(DeliveryRig.Env)).Weights).ShouldBe($"{v1}=100", "the rollback reached the listener before the worker died");
         rollback.IsCompleted.ShouldBeFalse("the command still waits for the outcome");
