@@ -23,7 +23,10 @@ public sealed record LocalProviderOptions
     /// <value>The default is 1 second.</value>
     public TimeSpan HealthCheckTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Gets how long a proxied request may wait for an instance's response headers before the listener answers 504.</summary>
+    /// <summary>
+    /// Gets how long an instance may stay silent on a proxied request (before its response headers, or between reads and
+    /// writes of a body) before the listener gives up: 504 when no response has started, a cut-off response otherwise.
+    /// </summary>
     /// <value>The default is 30 seconds.</value>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -53,6 +56,11 @@ public sealed record LocalProviderOptions
         if (HealthCheckTimeout <= TimeSpan.Zero)
         {
             errors.Add($"Health check timeout {HealthCheckTimeout} must be positive. Use e.g. 1 s.");
+        }
+
+        if (UpstreamTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Upstream timeout {UpstreamTimeout} must be positive. Use e.g. 30 s.");
         }
 
         if (MetricsRetentionSeconds is < 10 or > 3600)

@@ -32,6 +32,7 @@ internal static class Program
                     "--artifacts-dir" => options with { ArtifactsDirectory = Path.GetFullPath(Value()) },
                     "--control-port" => options with { ControlPort = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--health-interval-ms" => options with { HealthCheckInterval = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture)) },
+                    "--upstream-timeout-ms" => options with { UpstreamTimeout = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture)) },
                     "--foreground" => options with { LogToConsole = true },
                     _ => throw new ArgumentException($"Unknown option '{args[i]}'. {Usage}"),
                 };

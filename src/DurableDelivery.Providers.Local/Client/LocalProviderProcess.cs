@@ -48,6 +48,11 @@ public static class LocalProviderProcess
             arguments.AddRange(["--health-interval-ms", ((int)options.HealthCheckInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
+        if (options.UpstreamTimeout != new LocalProviderOptions().UpstreamTimeout)
+        {
+            arguments.AddRange(["--upstream-timeout-ms", ((int)options.UpstreamTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
         var logStart = File.Exists(paths.ProviderLog) ? new FileInfo(paths.ProviderLog).Length : 0;
         using var process = DetachedProcess.Start(DotnetHost(), arguments, environment, paths.ProviderLog, paths.Root);
         var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds * Stopwatch.Frequency);

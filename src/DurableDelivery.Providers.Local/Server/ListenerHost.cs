@@ -3,27 +3,28 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace DurableDelivery.Providers.Local.Server;
 
 /// <summary>
 /// One environment's listener: a Kestrel server on a loopback port that forwards each request to an infra-set chosen by
-/// weight, to a healthy instance inside it (round robin), through one pooled <see cref="SocketsHttpHandler"/>.
-/// Every response carries <c>X-DD-Infra-Set</c>; traffic is recorded per infra-set.
+/// weight, to a healthy instance inside it (round robin), with YARP's <see cref="IHttpForwarder"/> over the provider's
+/// one shared <see cref="HttpMessageInvoker"/>. Headers follow YARP's default transformer
+/// (<see cref="HttpTransformer.Default"/>): hop-by-hop and proxy headers are dropped both ways, the instance sees its own
+/// Host and <c>X-Forwarded-For/-Proto/-Host</c> set by the listener. Every response carries <c>X-DD-Infra-Set</c>;
+/// traffic is recorded per infra-set with the status the client got.
 /// </summary>
 internal sealed class ListenerHost : IAsyncDisposable
 {
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host",
-    };
-
     private readonly HttpMessageInvoker upstream;
     private readonly TrafficRecorder recorder;
     private readonly TimeProvider time;
-    private readonly TimeSpan upstreamTimeout;
+    private readonly ForwarderRequestConfig forwarding;
     private WebApplication? app;
+    private IHttpForwarder? forwarder;
     private RoutingTable table;
 
     public ListenerHost(string environment, int port, RoutingTable initial, HttpMessageInvoker upstream, TrafficRecorder recorder, TimeProvider time, TimeSpan upstreamTimeout)
@@ -34,12 +35,23 @@ internal sealed class ListenerHost : IAsyncDisposable
         this.upstream = upstream;
         this.recorder = recorder;
         this.time = time;
-        this.upstreamTimeout = upstreamTimeout;
+        UpstreamTimeout = upstreamTimeout;
+
+        // Instances serve HTTP/1.1 on loopback without TLS. ActivityTimeout: the longest an instance may stay silent
+        // (before its response headers, and between reads or writes of a body) before the request fails with 504.
+        forwarding = new ForwarderRequestConfig
+        {
+            ActivityTimeout = upstreamTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
     }
 
     public string Environment { get; }
 
     public int Port { get; }
+
+    public TimeSpan UpstreamTimeout { get; }
 
     public RoutingTable Table => Volatile.Read(ref table);
 
@@ -47,17 +59,32 @@ internal sealed class ListenerHost : IAsyncDisposable
 
     public void Apply(RoutingTable next) => Volatile.Write(ref table, next);
 
+    /// <summary>The handler every listener forwards through: one connection pool per instance, shared by all listeners, set up as YARP advises.</summary>
+    public static HttpMessageInvoker CreateUpstreamInvoker() => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+        ConnectTimeout = TimeSpan.FromSeconds(2),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+    });
+
     /// <summary>Binds the port and starts serving; throws <see cref="IOException"/> when the port is taken.</summary>
     public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddHttpForwarder();
         builder.WebHost.ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;
             options.Listen(IPAddress.Loopback, Port);
         });
         var application = builder.Build();
+        forwarder = application.Services.GetRequiredService<IHttpForwarder>();
         application.Run(HandleAsync);
         try
         {
@@ -83,6 +110,7 @@ internal sealed class ListenerHost : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        // The table is read once, when the request arrives: a request that arrives after Apply is routed by the new table.
         var current = Volatile.Read(ref table);
         if (current.Total == 0)
         {
@@ -121,59 +149,29 @@ internal sealed class ListenerHost : IAsyncDisposable
             return 503;
         }
 
-        var request = context.Request;
-        using var message = new HttpRequestMessage(
-            HttpMethod.Parse(request.Method),
-            new Uri(instance.BaseUri, request.Path.ToUriComponent().TrimStart('/') + request.QueryString.ToUriComponent()));
-        if (request.ContentLength > 0 || request.Headers.ContainsKey("Transfer-Encoding"))
+        var error = await forwarder!.SendAsync(context, instance.BaseUri.AbsoluteUri, upstream, forwarding, HttpTransformer.Default);
+        if (error != ForwarderError.None && !context.Response.HasStarted)
         {
-            message.Content = new StreamContent(request.Body);
-        }
-
-        foreach (var header in request.Headers)
-        {
-            if (HopByHop.Contains(header.Key))
+            // YARP chose the status (502 the instance refused or closed the connection, 504 it stayed silent for the
+            // activity timeout, 400/408 the client went away or its body broke off) and wrote no body: say what happened.
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            var status = context.Response.StatusCode;
+            context.Response.Headers["X-DD-Infra-Set"] = infraSetId;
+            if (!context.RequestAborted.IsCancellationRequested)
             {
-                continue;
+                await Results.Problem(
+                    title: status switch { 504 => "Gateway timeout", 408 => "Request timeout", 400 => "Bad request", _ => "Bad gateway" },
+                    detail: status switch
+                    {
+                        504 => $"Instance {instance.Record.Id} of infra-set '{infraSetId}' was silent for {UpstreamTimeout.TotalSeconds} s (no answer, no body progress).",
+                        < 500 => $"The request could not be forwarded to instance {instance.Record.Id} of infra-set '{infraSetId}' ({error}): {exception?.Message}",
+                        _ => $"Instance {instance.Record.Id} of infra-set '{infraSetId}' failed ({error}): {exception?.Message}",
+                    },
+                    statusCode: status).ExecuteAsync(context);
             }
-
-            if (!message.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value))
-            {
-                message.Content?.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
-            }
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(upstreamTimeout);
-        HttpResponseMessage response;
-        try
-        {
-            response = await upstream.SendAsync(message, timeout.Token);
-        }
-        catch (HttpRequestException ex)
-        {
-            await Results.Problem(title: "Bad gateway", detail: $"Instance {instance.Record.Id} of infra-set '{infraSetId}' failed: {ex.Message}", statusCode: 502).ExecuteAsync(context);
-            return 502;
-        }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            await Results.Problem(title: "Gateway timeout", detail: $"Instance {instance.Record.Id} of infra-set '{infraSetId}' did not answer within {upstreamTimeout.TotalSeconds} s.", statusCode: 504).ExecuteAsync(context);
-            return 504;
-        }
-
-        using (response)
-        {
-            context.Response.StatusCode = (int)response.StatusCode;
-            foreach (var header in response.Headers.Concat(response.Content.Headers))
-            {
-                if (!HopByHop.Contains(header.Key))
-                {
-                    context.Response.Headers[header.Key] = header.Value.ToArray();
-                }
-            }
-
-            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
-            return (int)response.StatusCode;
-        }
+        // An instance that fails in the middle of its body leaves the client a cut-off response: count it as a 502.
+        return error == ForwarderError.ResponseBodyDestination ? 502 : context.Response.StatusCode;
     }
 }

@@ -30,7 +30,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
         Log = log;
         store = new StateStore(paths.StateFile);
         Recorder = new TrafficRecorder(options.MetricsRetentionSeconds);
-        upstream = new HttpMessageInvoker(CreateHandler(maxConnections: int.MaxValue));
+        upstream = ListenerHost.CreateUpstreamInvoker();
         healthClient = new HttpClient(CreateHandler(maxConnections: 4));
         context = new ProviderContext
         {

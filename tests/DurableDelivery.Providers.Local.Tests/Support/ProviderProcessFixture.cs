@@ -15,7 +15,21 @@ public sealed class ProviderProcessFixture : IAsyncLifetime
 
     public static string ArtifactsDirectory { get; } = FindArtifacts();
 
-    public ProviderProcessFixture() => Client = new LocalInfraProvider(DataDirectory);
+    private readonly string artifactsDirectory;
+    private readonly TimeSpan upstreamTimeout;
+
+    public ProviderProcessFixture()
+        : this(ArtifactsDirectory)
+    {
+    }
+
+    /// <summary>A provider that resolves artifacts in <paramref name="artifactsDirectory"/> instead of the repository's.</summary>
+    internal ProviderProcessFixture(string artifactsDirectory, TimeSpan? upstreamTimeout = null)
+    {
+        this.artifactsDirectory = artifactsDirectory;
+        this.upstreamTimeout = upstreamTimeout ?? new LocalProviderOptions().UpstreamTimeout;
+        Client = new LocalInfraProvider(DataDirectory);
+    }
 
     public LocalInfraProvider Client { get; }
 
@@ -24,8 +38,9 @@ public sealed class ProviderProcessFixture : IAsyncLifetime
     public LocalProviderOptions Options => new()
     {
         DataDirectory = DataDirectory,
-        ArtifactsDirectory = ArtifactsDirectory,
+        ArtifactsDirectory = artifactsDirectory,
         HealthCheckInterval = TimeSpan.FromMilliseconds(100),
+        UpstreamTimeout = upstreamTimeout,
     };
 
     public async Task InitializeAsync() => await StartAsync();
