@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # One script, same minutes: 3-activity workflows per second at 1/10/100 in flight for
 #   (1) the embedded Temporal server with the real Temporalio SDK worker and client (bench/DurableDelivery.Bench.Server),
-#   (a) the old in-process engine (bench/DurableDelivery.Bench), while it still exists,
 #   (b) DBOS Transact 5.3 on a throwaway PostgreSQL 15 (bench/dbos/run.sh).
 # Usage: bench/server-vs-peers.sh [--duration S] [--repeats N]     (docs/benchmarks.md, "Summary")
 set -euo pipefail
@@ -18,16 +17,11 @@ done
 
 echo "== build (Release)"
 dotnet build bench/DurableDelivery.Bench.Server -c Release -v q -nologo | tail -1
-dotnet build bench/DurableDelivery.Bench -c Release -v q -nologo | tail -1
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== (1) embedded Temporal server + real SDK"
 bench/DurableDelivery.Bench.Server/bin/Release/net10.0/DurableDelivery.Bench.Server --only throughput \
   --concurrency 1,10,100 --duration "$duration" --repeats "$repeats" --warmup 4 2>&1 | grep -v ' WARN ' | tail -4
-
-echo "== (a) old in-process engine"
-bench/DurableDelivery.Bench/bin/Release/net10.0/DurableDelivery.Bench --only throughput \
-  --concurrency 1,10,100 --duration "$duration" --repeats "$repeats" --warmup 3 2>&1 | grep -E '^  N= *[0-9]+ run 1:' | cut -c1-60,200-
 
 echo "== (b) DBOS Transact 5.3 on PostgreSQL 15"
 bench/dbos/run.sh --concurrency 1,10,100 --duration "$duration" --repeats "$repeats" 2>&1 | grep -E 'N=|median|error' | grep -v Deprecation

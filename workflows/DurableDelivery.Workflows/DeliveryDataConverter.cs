@@ -7,8 +7,8 @@ namespace DurableDelivery.Workflows;
 /// <summary>
 /// How DurableDelivery's payloads look in Temporal: JSON with camelCase names, case-insensitive on reading, enums as
 /// strings. The worker and every client of the product use it, so that what Temporal UI shows and what the temporal
-/// CLI sends (<c>temporal workflow update execute -w env/demo --name rollback -i '{"reason":"..."}'</c>) read as
-/// the docs write them.
+/// CLI sends (<c>temporal workflow update execute -w env/demo --name rollback -i '{"kind":"rollback","requestedBy":"alice","reason":"...","requestedAt":"2026-12-08T00:00:00Z"}'</c>)
+/// read as the docs write them.
 /// </summary>
 public static class DeliveryDataConverter
 {

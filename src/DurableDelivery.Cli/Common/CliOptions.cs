@@ -16,7 +16,7 @@ internal static class CliOptions
 
     public static Option<string> DataDir() => new("--data-dir")
     {
-        Description = $"Directory of the store (engine.db). Defaults to ${DataDirVariable}, else {DefaultDataDir}.",
+        Description = $"Local state: the local provider's, logs, and the embedded Temporal server's database when ddctl starts it. Defaults to ${DataDirVariable}, else {DefaultDataDir}.",
         HelpName = "dir",
         DefaultValueFactory = _ => DefaultDataDirValue(),
     };
@@ -71,7 +71,7 @@ internal static class CliOptions
         HelpName = "text",
     };
 
-    public static Option<string> TaskQueue(string description) => new("--task-queue", "-q")
+    public static Option<string> TaskQueue(string description) => new("--task-queue", "-t")
     {
         Description = description,
         HelpName = "queue",

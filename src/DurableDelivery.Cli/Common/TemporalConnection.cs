@@ -137,6 +137,12 @@ internal static class TemporalConnection
             };
         }
 
+        if (options.ApiKey is not null && options.Tls is null)
+        {
+            // As the temporal CLI: an API key is only sent over TLS (Temporal Cloud).
+            options.Tls = new TlsOptions();
+        }
+
         return (options, defaultServer);
     }
 
