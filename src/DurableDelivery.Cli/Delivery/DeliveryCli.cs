@@ -287,7 +287,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
 
             accepted = started ?? throw new CliException(
                 ExitCodes.Unavailable,
-                $"no worker took the {what} within {TimeoutText}; is `ddctl worker run` running against {Where}? The {what} (update {updateId}) stays pending on the server "
+                $"no worker took the {what} within {TimeoutText}; is `ddctl worker run` running against {Where}? The {what} stays pending on the server "
                 + $"and is applied when a worker polls; check with {checkWith}.");
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(Timeout - watch.Elapsed > TimeSpan.FromMilliseconds(1) ? Timeout - watch.Elapsed : TimeSpan.FromMilliseconds(1));

@@ -49,7 +49,7 @@ public sealed class DeliveryBadInputTests : IAsyncLifetime
     [InlineData(5, "error: no worker took the rollback within 1 s; is `ddctl worker run` running against {where}? The rollback stays pending on the server and is applied when a worker polls; check with ddctl env status demo.", "env", "rollback", "demo", "--reason", "r", "--timeout", "1s", "--host-worker", "never")]
     [InlineData(5, "error: no worker answered within 0.5 s; is `ddctl worker run` running against {where}? Nothing was changed.", "env", "status", "demo", "--timeout", "0.5")]
     [InlineData(5, "error: no worker answered within 1 s; is `ddctl worker run` running against {where}? Nothing was changed.", "env", "list", "--timeout", "1s")]
-    [InlineData(1, "error: Argument 'maybe' not recognized. Must be one of:\n\t'auto'\n\t'never'; see 'ddctl env rollback --help'.", "env", "rollback", "demo", "--reason", "r", "--host-worker", "maybe")]
+    [InlineData(1, "error: Argument 'maybe' not recognized. Must be one of: 'auto' 'never'; see 'ddctl env rollback --help'.", "env", "rollback", "demo", "--reason", "r", "--host-worker", "maybe")]
     [InlineData(1, "error: weights 'a=1,b' are not <infra-set>=<weight>[,...]: 'b' is not one pair; " + Weights + ".", "env", "set-weights", "demo", "a=1,b", "--reason", "r")]
     [InlineData(1, "error: weights '=5' are not <infra-set>=<weight>[,...]: '=5' is not one pair; " + Weights + ".", "env", "set-weights", "demo", "=5", "--reason", "r")]
     [InlineData(1, "error: weights 'a=x': the weight of 'a' is 'x', not a whole number from 0 to 999; " + Weights + ".", "env", "set-weights", "demo", "a=x", "--reason", "r")]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Temporalio.Client;
 
 namespace DurableDelivery.Cli.Tests.Support;
@@ -17,11 +18,20 @@ public static class StoreSnapshot
             var description = await handle.DescribeAsync();
             var history = await handle.FetchHistoryAsync();
             text.AppendLine($"{run.Id} {run.RunId} {description.WorkflowType} {description.Status} {history.Events.Count}");
-            text.AppendLine(history.ToJson());
+            text.AppendLine(Canonical(JsonNode.Parse(history.ToJson())));
         }
 
         return text.ToString();
     }
+
+    /// <summary>JSON with every object's keys sorted: protobuf maps (e.g. a payload's metadata) come back in any order, as Temporal's (Go) do.</summary>
+    private static string Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => "{" + string.Join(",", o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\"{p.Key}\":{Canonical(p.Value)}")) + "}",
+        JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
+        null => "null",
+        _ => node.ToJsonString(),
+    };
 
     /// <summary>Names, sizes and SHA-256 of every file under a folder (for data dirs that are not stores).</summary>
     public static string Files(string folder)
