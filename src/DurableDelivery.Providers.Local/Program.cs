@@ -6,7 +6,7 @@ namespace DurableDelivery.Providers.Local;
 /// <summary>
 /// Entry point of the provider process: <c>dotnet DurableDelivery.Providers.Local.dll serve --data-dir DIR
 /// [--artifacts-dir DIR] [--control-port N] [--foreground]</c>. Started by <see cref="LocalProviderProcess"/> (and so by
-/// <c>ddctl local up</c>); a separate executable so that it depends on neither the CLI nor the engine.
+/// <c>ddctl local up</c>); a separate executable so that it depends on neither the CLI nor Temporal.
 /// </summary>
 internal static class Program
 {

@@ -9,7 +9,7 @@ namespace DurableDelivery.Workflows;
 /// <summary>
 /// The one list of this project's workflows and activities. <c>ddctl worker run</c> hosts exactly what is registered
 /// here, and <c>ddctl workflow</c> checks names and argument shapes against <see cref="WorkflowTypes"/> before it
-/// writes anything to the store.
+/// sends anything to Temporal.
 /// </summary>
 public static class WorkflowRegistry
 {

@@ -41,6 +41,12 @@ internal static class CommandRun
         {
             return Fail(e.ExitCode, e.Message);
         }
+        catch (RpcException e) when (NamespaceNotFound(e) is { } ns)
+        {
+            return Fail(
+                ExitCodes.StoreProblem,
+                $"namespace '{ns}' does not exist on this Temporal server; pass an existing one with --namespace (or TEMPORAL_NAMESPACE), e.g. --namespace default.");
+        }
         catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
         {
             return Fail(ExitCodes.NotFound, e.Message);
@@ -86,4 +92,12 @@ internal static class CommandRun
             return Fail(ExitCodes.InternalError, $"{command} failed unexpectedly: {e.GetType().Name}: {e.Message} (run with DD_DEBUG=1 for the stack trace).");
         }
     }
+
+    /// <summary>The namespace of Temporal's "namespace not found" error (a NotFound with NamespaceNotFoundFailure details), else null.</summary>
+    public static string? NamespaceNotFound(RpcException e) =>
+        e.Code == RpcException.StatusCode.NotFound
+        && e.GrpcStatus.Value?.Details is { } details
+        && details.Select(d => d.TryUnpack(out Temporalio.Api.ErrorDetails.V1.NamespaceNotFoundFailure f) ? f : null).FirstOrDefault(f => f is not null) is { } failure
+            ? failure.Namespace
+            : null;
 }

@@ -24,7 +24,7 @@ internal static class ExitCodes
     /// </summary>
     public const int Unavailable = 5;
 
-    /// <summary>A bug in ddctl or the engine (an unexpected exception); DD_DEBUG=1 shows the stack trace.</summary>
+    /// <summary>A bug in ddctl or the SDK (an unexpected exception); DD_DEBUG=1 shows the stack trace.</summary>
     public const int InternalError = 70;
 
     /// <summary>Interrupted by Ctrl+C or SIGTERM before the command finished.</summary>

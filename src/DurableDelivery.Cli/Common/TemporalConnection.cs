@@ -38,7 +38,7 @@ internal sealed record ConnectionOptions(
                 HelpName = "name",
             },
             new Option<string?>("--api-key") { Description = "API key sent as a bearer token (Temporal Cloud). Default: $TEMPORAL_API_KEY.", HelpName = "key" },
-            new Option<bool>("--tls") { Description = "Connect with TLS (implied by --tls-cert-path, --tls-ca-path or --api-key). Default: $TEMPORAL_TLS." },
+            new Option<bool>("--tls") { Description = "Connect with TLS (implied by --tls-cert-path, --tls-ca-path, --tls-server-name or --api-key). Default: $TEMPORAL_TLS." },
             new Option<string?>("--tls-cert-path") { Description = "Client certificate for mTLS (PEM). Default: $TEMPORAL_TLS_CLIENT_CERT_PATH.", HelpName = "path" },
             new Option<string?>("--tls-key-path") { Description = "Client private key for mTLS (PEM). Default: $TEMPORAL_TLS_CLIENT_KEY_PATH.", HelpName = "path" },
             new Option<string?>("--tls-ca-path") { Description = "CA certificate that signed the server's (PEM). Default: $TEMPORAL_TLS_SERVER_CA_CERT_PATH.", HelpName = "path" },

@@ -28,6 +28,7 @@ internal static class DeliverCommand
             Description = "The environment declaration to follow (rollout, gates, listener). Default: infra/environments/<env>.yaml under the current folder.",
             HelpName = "file",
         };
+        var taskQueue = CliOptions.TaskQueue("Task queue of the environment's workflows when this delivery starts the environment (a running environment keeps its own); the workers must serve it.");
         var watch = new Option<bool>("--watch") { Description = "Then follow the delivery like 'ddctl delivery watch' (exit 0 when promoted, 4 otherwise)." };
         var command = new Command(
             "deliver",
@@ -35,7 +36,7 @@ internal static class DeliverCommand
             + "and the delivery is queued. Prints the delivery id, its place in the queue and how to watch it. " + DeliveryCli.ExitHelp + "\n"
             + "Example: ddctl deliver demo --version-set infra/version-sets/v2.yaml --reason \"ship v2\" --watch")
         {
-            environment, versionSet, environmentFile, watch,
+            environment, versionSet, environmentFile, taskQueue, watch,
         };
         var audit = DeliveryCli.AddAudit(command, "Why (optional for deliveries); recorded with the delivery.");
         var common = DeliveryCli.AddCommon(command);
@@ -59,7 +60,7 @@ internal static class DeliverCommand
             {
                 await cli.Client.StartWorkflowAsync(
                     (EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }),
-                    new WorkflowOptions(id, CliOptions.DefaultTaskQueue)
+                    new WorkflowOptions(id, parse.GetValue(taskQueue)!)
                     {
                         IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting,
                         Rpc = new RpcOptions { CancellationToken = ct },

@@ -188,7 +188,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         {
             return await Client.GetWorkflowHandle(workflowId).DescribeAsync();
         }
-        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound && CommandRun.NamespaceNotFound(e) is null)
         {
             return null;
         }
@@ -399,18 +399,8 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     /// <summary>Nothing to release: the SDK's connection closes with the process.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>A workflow status as people read it: <c>Running</c>, <c>Completed</c>...</summary>
-    public static string StatusText(WorkflowExecutionStatus status) => status switch
-    {
-        WorkflowExecutionStatus.Running => "Running",
-        WorkflowExecutionStatus.Completed => "Completed",
-        WorkflowExecutionStatus.Failed => "Failed",
-        WorkflowExecutionStatus.Canceled => "Canceled",
-        WorkflowExecutionStatus.Terminated => "Terminated",
-        WorkflowExecutionStatus.ContinuedAsNew => "ContinuedAsNew",
-        WorkflowExecutionStatus.TimedOut => "TimedOut",
-        _ => status.ToString(),
-    };
+    /// <summary>A workflow status as people read it and as visibility queries name it: <c>Running</c>, <c>Completed</c>...</summary>
+    public static string StatusText(WorkflowExecutionStatus status) => status.ToString();
 
     private CliException NoWorker(string afterNoWorker) =>
         new(ExitCodes.Unavailable, $"no worker answered within {TimeoutText}; is `ddctl worker run` running against {Where}? {afterNoWorker}");

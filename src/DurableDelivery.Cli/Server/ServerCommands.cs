@@ -14,7 +14,8 @@ internal static class ServerCommands
     public const string DatabaseFile = "temporal.db";
 
     public static Command Create() => CommandGroup.Create(
-        "server", "Run the embedded Temporal server (a single-node Temporal server on SQLite). " + ExitCodes.Help,
+        "server", "Run the embedded Temporal server (a single-node Temporal server on SQLite). Exit codes: 0 ok, 1 bad input, "
+        + "2 no server started by ddctl for this data dir (stop), 5 cannot listen on the port (start-dev) or did not stop in time (stop), 70 internal error.",
         StartDev(),
         Stop());
 
@@ -101,6 +102,14 @@ internal static class ServerCommands
             HelpName = "level",
             DefaultValueFactory = _ => "info",
         }.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        var format = new Option<string>("--log-format")
+        {
+            Description = "Log format: text (or pretty) or json, as temporal server start-dev.",
+            HelpName = "format",
+            DefaultValueFactory = _ => "text",
+        }.AcceptOnlyFromAmong("text", "pretty", "json");
+        var headless = new Option<bool>("--headless") { Description = "Accepted for scripts written for temporal server start-dev; this server has no web UI, so it is always headless." };
+        var uiPort = new Option<int?>("--ui-port") { Description = "Accepted and ignored, as --headless: there is no web UI (run Temporal UI against the address, see docs/production.md).", HelpName = "port" };
         var dataDir = CliOptions.DataDir();
         var command = new Command(
             "start-dev",
@@ -108,7 +117,7 @@ internal static class ServerCommands
             + "workers, ddctl (--address) or the temporal CLI at the address it prints.\n"
             + "Example: ddctl server start-dev --port 7233 --namespace deliveries")
         {
-            port, ip, db, ns, level, dataDir,
+            port, ip, db, ns, level, format, headless, uiPort, dataDir,
         };
         command.Action = new CliAction(async (parse, ct) =>
         {
@@ -119,6 +128,7 @@ internal static class ServerCommands
                 "--ip", parse.GetValue(ip)!,
                 "--db-filename", parse.GetValue(db) ?? Path.Combine(Path.GetFullPath(parse.GetValue(dataDir)!), DatabaseFile),
                 "--log-level", parse.GetValue(level)!,
+                "--log-format", parse.GetValue(format)!,
             };
             foreach (var name in parse.GetValue(ns) ?? [])
             {

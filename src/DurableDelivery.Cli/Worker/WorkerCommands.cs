@@ -26,7 +26,7 @@ internal static class WorkerCommands
     /// <summary>The line printed on stdout once the worker polls; scripts and tests wait for its prefix.</summary>
     public const string ReadyPrefix = "worker ready:";
 
-    public static Command Create() => CommandGroup.Create("worker", "Run workers that execute workflows and activities. " + ExitCodes.Help, Run());
+    public static Command Create() => CommandGroup.Create("worker", "Run workers that execute workflows and activities. Exit codes: 0 stopped by Ctrl+C or SIGTERM, 1 bad input, 3 no Temporal server (or a namespace it does not have), 70 internal error.", Run());
 
     private static Command Run()
     {

@@ -34,7 +34,7 @@ internal static partial class WorkflowCommands
             {
                 history = await client.GetWorkflowHandle(workflowId, run).FetchHistoryAsync(new WorkflowHistoryEventFetchOptions { Rpc = Rpc(ct) });
             }
-            catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound && NamespaceNotFound(e) is null)
+            catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound && CommandRun.NamespaceNotFound(e) is null)
             {
                 throw NotFound(workflowId, run);
             }

@@ -44,20 +44,8 @@ internal static partial class WorkflowCommands
         return new Shared(output, dataDir, ConnectionOptions.Add(command));
     }
 
-    /// <summary>The action of a workflow command: the body, with Temporal's "namespace not found" turned into exit 3.</summary>
-    private static CliAction Act(Func<ParseResult, CancellationToken, Task<int>> body) => new(async (parse, ct) =>
-    {
-        try
-        {
-            return await body(parse, ct);
-        }
-        catch (RpcException e) when (NamespaceNotFound(e) is { } ns)
-        {
-            throw new CliException(
-                ExitCodes.StoreProblem,
-                $"namespace '{ns}' does not exist on this Temporal server; pass an existing one with --namespace (or TEMPORAL_NAMESPACE), e.g. --namespace default.");
-        }
-    });
+    /// <summary>The action of a workflow command (Temporal's "namespace not found" is exit 3, in <see cref="CommandRun"/>).</summary>
+    private static CliAction Act(Func<ParseResult, CancellationToken, Task<int>> body) => new(body);
 
     private static Option<string> TaskQueue(string description) => new("--task-queue", "-t")
     {
@@ -98,7 +86,7 @@ internal static partial class WorkflowCommands
                 },
                 Rpc(ct)));
         }
-        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound && NamespaceNotFound(e) is null)
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound && CommandRun.NamespaceNotFound(e) is null)
         {
             throw NotFound(id, runId);
         }
@@ -136,13 +124,6 @@ internal static partial class WorkflowCommands
         };
         WorkflowCatalog.CheckArgs(method, args.ArrayJson, $"{kind} '{name}'");
     }
-
-    private static string? NamespaceNotFound(RpcException e) =>
-        e.Code == RpcException.StatusCode.NotFound
-        && e.GrpcStatus.Value?.Details is { } details
-        && details.Select(d => d.TryUnpack(out Temporalio.Api.ErrorDetails.V1.NamespaceNotFoundFailure f) ? f : null).FirstOrDefault(f => f is not null) is { } failure
-            ? failure.Namespace
-            : null;
 
     private static string StatusMarkup(WorkflowExecutionStatus status) => status switch
     {
