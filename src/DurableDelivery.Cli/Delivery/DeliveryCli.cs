@@ -274,7 +274,6 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
         HostedWorker? hosted = null;
         try
         {
-            WorkflowUpdateHandle<T> accepted;
             var probe = hostWorker == "auto" && AcceptProbe < Timeout ? AcceptProbe : Timeout;
             var started = await TryStartUpdateAsync<T>(handle, update, argument, updateId, probe, cancellationToken);
             if (started is null && probe < Timeout)
@@ -285,7 +284,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
                 started = await TryStartUpdateAsync<T>(handle, update, argument, updateId, Timeout - watch.Elapsed, cancellationToken);
             }
 
-            accepted = started ?? throw new CliException(
+            var accepted = started ?? throw new CliException(
                 ExitCodes.Unavailable,
                 $"no worker took the {what} within {TimeoutText}; is `ddctl worker run` running against {Where}? The {what} stays pending on the server "
                 + $"and is applied when a worker polls; check with {checkWith}.");
