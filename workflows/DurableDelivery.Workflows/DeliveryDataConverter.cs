@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Temporalio.Converters;
 
 namespace DurableDelivery.Workflows;
@@ -20,9 +19,9 @@ public static class DeliveryDataConverter
 
     private static JsonSerializerOptions CreateOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        options.Converters.Add(new JsonStringEnumConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
+        // Only the compile-time metadata: no reflection, so the native ddctl and a JIT worker read and write alike.
+        var options = new JsonSerializerOptions(DeliveryJsonContext.Default.Options);
+        options.MakeReadOnly();
         return options;
     }
 }

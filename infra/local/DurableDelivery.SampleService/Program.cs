@@ -22,10 +22,10 @@ app.MapGet("/healthz", (HttpContext context) =>
 {
     if (behaviour.NeverHealthy)
     {
-        return Results.Json(new { status = "starting", version = behaviour.Version, instance = behaviour.InstanceId }, statusCode: 503);
+        return Results.Json(new HealthAnswer("starting", behaviour.Version, behaviour.InstanceId), SampleJson.Default.HealthAnswer, statusCode: 503);
     }
 
-    return Results.Json(new { status = "ok", version = behaviour.Version, instance = behaviour.InstanceId });
+    return Results.Json(new HealthAnswer("ok", behaviour.Version, behaviour.InstanceId), SampleJson.Default.HealthAnswer);
 });
 
 app.Map("/{**path}", async (HttpContext context) =>
@@ -38,7 +38,8 @@ app.Map("/{**path}", async (HttpContext context) =>
 
     var failed = behaviour.ShouldFail(number);
     return Results.Json(
-        new { version = behaviour.Version, instance = behaviour.InstanceId, failed },
+        new RequestAnswer(behaviour.Version, behaviour.InstanceId, failed),
+        SampleJson.Default.RequestAnswer,
         statusCode: failed ? 500 : 200);
 });
 

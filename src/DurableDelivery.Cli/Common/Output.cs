@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using DurableDelivery.Workflows;
 using Spectre.Console;
 
@@ -13,6 +14,7 @@ internal static class Output
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(DeliveryJsonContext.Default, CliJsonContext.Default),
     };
 
     private static readonly Lazy<IAnsiConsole> Ansi = new(() =>
@@ -37,7 +39,7 @@ internal static class Output
     public static IAnsiConsole Table => Ansi.Value;
 
     /// <summary>Serializes a value with the product's payload conventions (camelCase, enums as strings), indented.</summary>
-    public static JsonNode? ToNode(object? value) => value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), Indented);
+    public static JsonNode? ToNode(object? value) => value is null ? null : JsonSerializer.SerializeToNode(value, Indented.GetTypeInfo(value.GetType()));
 
     /// <summary>Parses a JSON payload kept as text (results, arguments) so it nests as JSON rather than as a string.</summary>
     public static JsonNode? Payload(string? json) => json is null ? null : JsonNode.Parse(json);

@@ -261,7 +261,7 @@ internal static class TemporalConnection
     {
         var process = Environment.ProcessPath ?? "ddctl";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, typeof(TemporalConnection).Assembly.Location]
+            ? [process, Path.Combine(AppContext.BaseDirectory, "ddctl.dll")]
             : [process];
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -74,7 +75,7 @@ internal sealed class WorkflowCatalog
 
             try
             {
-                element.Deserialize(p.ParameterType, Strict);
+                element.Deserialize(Strict.GetTypeInfo(p.ParameterType));
             }
             catch (JsonException e)
             {
@@ -108,6 +109,7 @@ internal sealed class WorkflowCatalog
         IReadOnlyDictionary<string, MethodInfo?> Updates,
         bool DynamicUpdate)
     {
+        [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Workflow types come from WorkflowRegistry, whose assembly the native build roots whole (TrimmerRootAssembly in ddctl's project).")]
         public static WorkflowShape Of(Type type)
         {
             var definition = WorkflowDefinition.Create(type);

@@ -58,8 +58,11 @@ internal static class DeliverCommand
             var started = existing is not { Status: WorkflowExecutionStatus.Running };
             if (started)
             {
+                // The input is built outside the expression: a member initializer inside it would need reflection over
+                // property setters at run time, which the native build does not keep.
+                var input = new EnvironmentInput { Declaration = declaration };
                 await cli.Client.StartWorkflowAsync(
-                    (EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }),
+                    (EnvironmentWorkflow e) => e.RunAsync(input),
                     new WorkflowOptions(id, parse.GetValue(taskQueue)!)
                     {
                         IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting,

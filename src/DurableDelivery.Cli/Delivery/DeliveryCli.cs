@@ -179,7 +179,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
     public static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.###} s");
 
     /// <summary>Serializes an override with its <c>kind</c>, as the workflows record it.</summary>
-    public static JsonNode? OverrideJson(Override request) => JsonSerializer.SerializeToNode(request, typeof(Override), DeliveryDataConverter.Json);
+    public static JsonNode? OverrideJson(Override request) => JsonSerializer.SerializeToNode(request, DeliveryDataConverter.Json.GetTypeInfo(typeof(Override)));
 
     /// <summary>Describes a run, or <see langword="null"/> when there is no workflow with that id.</summary>
     public async Task<WorkflowExecutionDescription?> FindAsync(string workflowId)
@@ -248,7 +248,7 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
 
         var node = JsonNode.Parse(answer.GetRawText()) as JsonObject
             ?? throw new CliException(ExitCodes.WorkflowFailed, $"workflow {workflowId} answered its status query with {answer.GetRawText()}, not an object.");
-        return new Queried<T>(answer.Deserialize<T>(DeliveryDataConverter.Json)!, node);
+        return new Queried<T>(answer.Deserialize((System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)DeliveryDataConverter.Json.GetTypeInfo(typeof(T)))!, node);
     }
 
     /// <summary>Runs an update and waits at most <see cref="Timeout"/> for its result; a refusal is exit 1 with the workflow's reason.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -42,12 +43,12 @@ internal sealed class TemporalCliCommands(string dataDir, string addressOption)
     public static string Json(object value) => DeliveryDataConverter.Instance.PayloadConverter.ToPayload(value).Data.ToStringUtf8();
 
     /// <summary>The name a workflow's update handler is called by, as its <see cref="WorkflowUpdateAttribute"/> declares it.</summary>
-    public static string UpdateName(Type workflow, string method) =>
+    public static string UpdateName([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type workflow, string method) =>
         workflow.GetMethod(method)?.GetCustomAttribute<WorkflowUpdateAttribute>()?.Name
         ?? throw new InvalidOperationException($"{workflow.Name}.{method} is not a named update handler");
 
     /// <summary>The name a workflow's query handler is called by, as its <see cref="WorkflowQueryAttribute"/> declares it.</summary>
-    public static string QueryName(Type workflow, string member) =>
+    public static string QueryName([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicEvents | DynamicallyAccessedMemberTypes.PublicNestedTypes | DynamicallyAccessedMemberTypes.PublicConstructors)] Type workflow, string member) =>
         workflow.GetMember(member).Select(m => m.GetCustomAttribute<WorkflowQueryAttribute>()?.Name).FirstOrDefault(n => n is not null)
         ?? throw new InvalidOperationException($"{workflow.Name}.{member} is not a named query handler");
 

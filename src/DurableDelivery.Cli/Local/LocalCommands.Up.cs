@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Providers.Local;
 
@@ -68,7 +69,7 @@ internal static partial class LocalCommands
             var stopped = await LocalProviderProcess.StopAsync(directory, cancellationToken: ct);
             if (parse.GetValue(output) == "json")
             {
-                Output.Json(Output.ToNode(new { stopped, processId = stopped ? pid : null, dataDirectory = directory }));
+                Output.Json(new JsonObject { ["stopped"] = stopped, ["processId"] = stopped ? pid : null, ["dataDirectory"] = directory });
             }
             else
             {

@@ -148,7 +148,7 @@ public sealed class LocalInfraProvider : IInfraProvider, IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<ControlFile>(File.ReadAllText(Paths.ControlFile), ProviderJson.Options);
+            return JsonSerializer.Deserialize(File.ReadAllText(Paths.ControlFile), ProviderJson.Info<ControlFile>());
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -164,7 +164,7 @@ public sealed class LocalInfraProvider : IInfraProvider, IDisposable
         using var request = new HttpRequestMessage(method, new Uri(new Uri(control.Endpoint + "/"), path));
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: ProviderJson.Options);
+            request.Content = JsonContent.Create(body, ProviderJson.Options.GetTypeInfo(body.GetType()));
         }
 
         if (key is not null)
@@ -201,7 +201,7 @@ public sealed class LocalInfraProvider : IInfraProvider, IDisposable
                     return default!;
                 }
 
-                return (await response.Content.ReadFromJsonAsync<T>(ProviderJson.Options, cancellationToken))!;
+                return (await response.Content.ReadFromJsonAsync(ProviderJson.Info<T>(), cancellationToken))!;
             }
 
             throw await ToExceptionAsync(response, cancellationToken);

@@ -32,7 +32,7 @@ public static class LocalProviderProcess
 
         var paths = client.Paths;
         Directory.CreateDirectory(paths.Root);
-        var arguments = new List<string> { typeof(LocalProviderProcess).Assembly.Location, "serve", "--data-dir", paths.DataDirectory };
+        var arguments = new List<string> { ProviderAssembly(), "serve", "--data-dir", paths.DataDirectory };
         if (options.ArtifactsDirectory is not null)
         {
             arguments.AddRange(["--artifacts-dir", Path.GetFullPath(options.ArtifactsDirectory)]);
@@ -137,6 +137,19 @@ public static class LocalProviderProcess
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The provider's assembly, run with <c>dotnet</c>: next to the program (a JIT-compiled ddctl, a worker, a test), or in
+    /// <c>provider/</c> next to a natively compiled ddctl, whose publish ships it there framework-dependent (it runs .NET
+    /// sample services, so it needs the .NET runtime anyway).
+    /// </summary>
+    private static string ProviderAssembly()
+    {
+        const string File = "DurableDelivery.Providers.Local.dll";
+        string[] candidates = [Path.Combine(AppContext.BaseDirectory, File), Path.Combine(AppContext.BaseDirectory, "provider", File)];
+        return candidates.FirstOrDefault(System.IO.File.Exists)
+            ?? throw new InfraProviderUnavailableException($"The local provider ({File}) is not installed next to this program (looked in {string.Join(" and ", candidates)}). Reinstall ddctl, or build the solution.");
     }
 
     private static string DotnetHost()

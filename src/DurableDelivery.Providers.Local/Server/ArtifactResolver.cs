@@ -46,7 +46,7 @@ internal sealed partial class ArtifactResolver(string artifactsDirectory)
         ArtifactManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ArtifactManifest>(File.ReadAllText(path), ProviderJson.Options);
+            manifest = JsonSerializer.Deserialize(File.ReadAllText(path), ProviderJson.Info<ArtifactManifest>());
         }
         catch (JsonException ex)
         {

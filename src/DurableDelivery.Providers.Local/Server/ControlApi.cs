@@ -17,7 +17,7 @@ internal static class ControlApi
 
     public static void Map(IEndpointRouteBuilder routes, ProviderCore core, Func<LocalProviderStatus> status, Action shutdown)
     {
-        routes.MapGet("/v1/status", () => Results.Json(status(), ProviderJson.Options));
+        routes.MapGet("/v1/status", () => Json(status()));
         routes.MapPost("/v1/shutdown", (HttpContext http) =>
         {
             shutdown();
@@ -25,35 +25,35 @@ internal static class ControlApi
         });
 
         routes.MapPost("/v1/listeners", (Delegate)((HttpContext http) => RunAsync(http, async () =>
-            Results.Json(await core.EnsureListenerAsync(await ReadAsync<ListenerSpec>(http), Key(http)), ProviderJson.Options))));
+            Json(await core.EnsureListenerAsync(await ReadAsync<ListenerSpec>(http), Key(http))))));
         routes.MapGet("/v1/listeners/{environment}", (HttpContext http, string environment) => RunAsync(http, () =>
-            Task.FromResult(Results.Json(core.Status(string.Empty, default).Listeners.FirstOrDefault(l => l.Environment == environment)
-                ?? throw InfraProviderException.Create(InfraProviderErrorReason.UnknownListener, $"Environment '{environment}' has no listener. Create it first (EnsureListener / POST /v1/listeners)."), ProviderJson.Options))));
+            Task.FromResult(Json(core.Status(string.Empty, default).Listeners.FirstOrDefault(l => l.Environment == environment)
+                ?? throw InfraProviderException.Create(InfraProviderErrorReason.UnknownListener, $"Environment '{environment}' has no listener. Create it first (EnsureListener / POST /v1/listeners).")))));
         routes.MapPut("/v1/listeners/{environment}/weights", (HttpContext http, string environment) => RunAsync(http, async () =>
         {
             var body = await ReadAsync<WeightsRequest>(http);
-            return Results.Json(await core.SetWeightsAsync(environment, body.Weights ?? new Dictionary<string, int>(), Key(http)), ProviderJson.Options);
+            return Json(await core.SetWeightsAsync(environment, body.Weights ?? new Dictionary<string, int>(), Key(http)));
         }));
         routes.MapGet("/v1/listeners/{environment}/weights", (HttpContext http, string environment) => RunAsync(http, () =>
-            Task.FromResult(Results.Json(core.GetWeights(environment), ProviderJson.Options))));
+            Task.FromResult(Json(core.GetWeights(environment)))));
         routes.MapGet("/v1/listeners/{environment}/metrics/{infraSetId}", (HttpContext http, string environment, string infraSetId) => RunAsync(http, () =>
-            Task.FromResult(Results.Json(core.GetMetrics(environment, infraSetId, IntQuery(http, "windowSeconds", 60)), ProviderJson.Options))));
+            Task.FromResult(Json(core.GetMetrics(environment, infraSetId, IntQuery(http, "windowSeconds", 60))))));
         routes.MapPost("/v1/listeners/{environment}/drain/{infraSetId}", (HttpContext http, string environment, string infraSetId) => RunAsync(http, async () =>
-            Results.Json(
-                await core.DrainAsync(environment, infraSetId, TimeSpan.FromMilliseconds(IntQuery(http, "timeoutMs", 30_000)), Key(http), http.RequestAborted),
-                ProviderJson.Options)));
+            Json(
+                await core.DrainAsync(environment, infraSetId, TimeSpan.FromMilliseconds(IntQuery(http, "timeoutMs", 30_000)), Key(http), http.RequestAborted))));
 
         routes.MapPost("/v1/infra-sets", (Delegate)((HttpContext http) => RunAsync(http, async () =>
-            Results.Json(await core.CreateInfraSetAsync(await ReadAsync<InfraSetSpec>(http), Key(http)), ProviderJson.Options, statusCode: 201))));
+            Json(await core.CreateInfraSetAsync(await ReadAsync<InfraSetSpec>(http), Key(http)), statusCode: 201))));
         routes.MapGet("/v1/infra-sets", (Delegate)((HttpContext http) => RunAsync(http, () =>
-            Task.FromResult(Results.Json(core.List(http.Request.Query["environment"].FirstOrDefault()), ProviderJson.Options)))));
+            Task.FromResult(Json(core.List(http.Request.Query["environment"].FirstOrDefault()))))));
         routes.MapGet("/v1/infra-sets/{infraSetId}", (HttpContext http, string infraSetId) => RunAsync(http, () =>
-            Task.FromResult(Results.Json(
-                core.Describe(infraSetId) ?? throw InfraProviderException.Create(InfraProviderErrorReason.UnknownInfraSet, $"Infra-set '{infraSetId}' does not exist. List the environment's infra-sets to find the right id."),
-                ProviderJson.Options))));
+            Task.FromResult(Json(
+                core.Describe(infraSetId) ?? throw InfraProviderException.Create(InfraProviderErrorReason.UnknownInfraSet, $"Infra-set '{infraSetId}' does not exist. List the environment's infra-sets to find the right id.")))));
         routes.MapDelete("/v1/infra-sets/{infraSetId}", (HttpContext http, string infraSetId) => RunAsync(http, async () =>
-            Results.Json(await core.DeleteInfraSetAsync(infraSetId, Key(http)), ProviderJson.Options)));
+            Json(await core.DeleteInfraSetAsync(infraSetId, Key(http)))));
     }
+
+    private static IResult Json<T>(T value, int? statusCode = null) => Results.Json(value, ProviderJson.Info<T>(), statusCode: statusCode);
 
     public static int StatusCodeOf(InfraProviderErrorReason reason) => reason switch
     {
@@ -113,7 +113,7 @@ internal static class ControlApi
     {
         try
         {
-            return await http.Request.ReadFromJsonAsync<T>(ProviderJson.Options, http.RequestAborted)
+            return await http.Request.ReadFromJsonAsync(ProviderJson.Info<T>(), http.RequestAborted)
                 ?? throw InfraProviderException.Create(InfraProviderErrorReason.InvalidSpec, $"The request body is empty. Send a JSON {typeof(T).Name}.");
         }
         catch (JsonException ex)

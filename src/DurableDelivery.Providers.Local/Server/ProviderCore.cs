@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace DurableDelivery.Providers.Local.Server;
@@ -233,10 +234,10 @@ internal sealed partial class ProviderCore : IAsyncDisposable
         await gate.WaitAsync();
         try
         {
-            var request = ProviderJson.Canonical(new { environment, weights = new SortedDictionary<string, int>(weights.ToDictionary(), StringComparer.Ordinal) });
+            var request = ProviderJson.Canonical(new JsonObject { ["environment"] = environment, ["weights"] = new JsonObject(weights.Select(w => KeyValuePair.Create(w.Key, (JsonNode?)w.Value))) });
             if (CheckKey(key, "set-weights", request) is { } replay)
             {
-                return JsonSerializer.Deserialize<ListenerWeights>(replay.ResultJson!, ProviderJson.Options)!;
+                return JsonSerializer.Deserialize(replay.ResultJson!, ProviderJson.Info<ListenerWeights>())!;
             }
 
             var listener = RequireListener(environment);
@@ -265,7 +266,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
                 Operation = "set-weights",
                 Request = request,
                 ResultId = environment,
-                ResultJson = JsonSerializer.Serialize(applied, ProviderJson.Options),
+                ResultJson = JsonSerializer.Serialize(applied, ProviderJson.Info<ListenerWeights>()),
             };
             try
             {
@@ -325,7 +326,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
-            CheckKey(key, "drain", ProviderJson.Canonical(new { environment, infraSetId }));
+            CheckKey(key, "drain", ProviderJson.Canonical(new JsonObject { ["environment"] = environment, ["infraSetId"] = infraSetId }));
             var listener = RequireListener(environment);
             RequireInfraSet(infraSetId, environment, allowDeleted: true);
             if (listener.Weights.TryGetValue(infraSetId, out var weight) && weight > 0)
@@ -335,7 +336,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
                     $"Infra-set '{infraSetId}' still has weight {weight} on listener '{environment}'. Set its weight to 0 before draining it.");
             }
 
-            state.Keys[key] = new IdempotencyRecord { Operation = "drain", Request = ProviderJson.Canonical(new { environment, infraSetId }), ResultId = infraSetId };
+            state.Keys[key] = new IdempotencyRecord { Operation = "drain", Request = ProviderJson.Canonical(new JsonObject { ["environment"] = environment, ["infraSetId"] = infraSetId }), ResultId = infraSetId };
             store.Save(state);
         }
         finally
@@ -364,7 +365,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
         await gate.WaitAsync();
         try
         {
-            CheckKey(key, "delete-infra-set", ProviderJson.Canonical(new { infraSetId }));
+            CheckKey(key, "delete-infra-set", ProviderJson.Canonical(new JsonObject { ["infraSetId"] = infraSetId }));
             var record = RequireInfraSet(infraSetId, environment: null, allowDeleted: true);
             if (!record.Deleted)
             {
@@ -395,7 +396,7 @@ internal sealed partial class ProviderCore : IAsyncDisposable
                 Log($"infra-set {infraSetId}: deleted");
             }
 
-            state.Keys[key] = new IdempotencyRecord { Operation = "delete-infra-set", Request = ProviderJson.Canonical(new { infraSetId }), ResultId = infraSetId };
+            state.Keys[key] = new IdempotencyRecord { Operation = "delete-infra-set", Request = ProviderJson.Canonical(new JsonObject { ["infraSetId"] = infraSetId }), ResultId = infraSetId };
             store.Save(state);
         }
         finally

@@ -87,7 +87,7 @@ internal static class ProviderHost
 
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         endpoint = $"http://127.0.0.1:{address.Port}";
-        WriteAtomically(paths.ControlFile, JsonSerializer.Serialize(new ControlFile { Port = address.Port, ProcessId = Environment.ProcessId, StartedAt = startedAt }, ProviderJson.Indented));
+        WriteAtomically(paths.ControlFile, JsonSerializer.Serialize(new ControlFile { Port = address.Port, ProcessId = Environment.ProcessId, StartedAt = startedAt }, ProviderJson.Info<ControlFile>(indented: true)));
         Log($"control API on {endpoint}");
 
         try

@@ -12,7 +12,7 @@ internal sealed class StateStore(string path)
             return new ProviderState();
         }
 
-        return JsonSerializer.Deserialize<ProviderState>(File.ReadAllText(path), ProviderJson.Indented)
+        return JsonSerializer.Deserialize(File.ReadAllText(path), ProviderJson.Info<ProviderState>(indented: true))
             ?? throw new InvalidDataException($"State file {path} is empty. Delete it to start from scratch.");
     }
 
@@ -21,7 +21,7 @@ internal sealed class StateStore(string path)
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, state, ProviderJson.Indented);
+            JsonSerializer.Serialize(stream, state, ProviderJson.Info<ProviderState>(indented: true));
             stream.Flush(flushToDisk: true);
         }
 

@@ -278,7 +278,7 @@ internal sealed partial class WorkflowServiceFrontend
             ["encoding"] = ByteString.CopyFromUtf8("json/plain"),
             ["type"] = ByteString.CopyFromUtf8("Keyword"),
         },
-        Data = ByteString.CopyFromUtf8(System.Text.Json.JsonSerializer.Serialize(value)),
+        Data = ByteString.CopyFromUtf8(System.Text.Json.JsonSerializer.Serialize(value, RunStateJson.Default.String)),
     };
 
     /// <summary>DescribeTaskQueue: pollers seen and the backlog.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
@@ -22,7 +23,19 @@ internal static class TemporalServiceNames
 /// <param name="Name">The RPC's name, e.g. <c>StartWorkflowExecution</c>.</param>
 /// <param name="Request">The request message type.</param>
 /// <param name="Response">The response message type.</param>
-internal sealed record RpcMethod(string Name, Type Request, Type Response);
+internal sealed record RpcMethod(
+    string Name,
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] Type Request,
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] Type Response)
+{
+    /// <summary>Gets the request message type.</summary>
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
+    public Type Request { get; } = Request;
+
+    /// <summary>Gets the response message type.</summary>
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
+    public Type Response { get; } = Response;
+}
 
 /// <summary>
 /// Binds a gRPC service to a plain class: each RPC goes to the class's public method of the same name taking
@@ -36,9 +49,13 @@ internal sealed record RpcMethod(string Name, Type Request, Type Response);
 /// seconds to accept connections. A test checks that both lists agree.
 /// </remarks>
 /// <typeparam name="TService">The class implementing the RPCs.</typeparam>
-internal sealed class ServiceBinder<TService> : IServiceMethodProvider<TService>
+internal sealed class ServiceBinder<[DynamicallyAccessedMembers(ServiceMembers)] TService> : IServiceMethodProvider<TService>
     where TService : class
 {
+    // What Grpc.AspNetCore asks of a service type, and what BindUnary looks up on it.
+    private const DynamicallyAccessedMemberTypes ServiceMembers = DynamicallyAccessedMemberTypes.PublicConstructors
+        | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
+
     private readonly string serviceName;
     private readonly IReadOnlyList<RpcMethod> methods;
 
@@ -53,11 +70,13 @@ internal sealed class ServiceBinder<TService> : IServiceMethodProvider<TService>
 
     /// <summary>A binder for the service whose SDK client class is <typeparamref name="TClient"/>.</summary>
     /// <param name="serviceName">The protobuf full name, e.g. <c>temporal.api.workflowservice.v1.WorkflowService</c>.</param>
-    public static ServiceBinder<TService> For<TClient>(string serviceName) =>
+    public static ServiceBinder<TService> For<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] TClient>(string serviceName) =>
         new(serviceName, MethodsOf(typeof(TClient)));
 
     /// <summary>The unary RPCs an SDK client class exposes.</summary>
-    internal static IReadOnlyList<RpcMethod> MethodsOf(Type client)
+    [UnconditionalSuppressMessage("Trimming", "IL2062", Justification = "As IL2072: message types of the client's public methods.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Message types are the parameter and result types of the client's public methods, which the annotation keeps; protobuf messages have public parameterless constructors.")]
+    internal static IReadOnlyList<RpcMethod> MethodsOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type client)
     {
         var found = new List<RpcMethod>();
         foreach (var m in client.GetMethods(BindingFlags.Public | BindingFlags.Instance))
@@ -85,6 +104,8 @@ internal sealed class ServiceBinder<TService> : IServiceMethodProvider<TService>
     }
 
     /// <inheritdoc />
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Every type argument is a protobuf message class (a reference type), so the shared canonical code of BindUnary serves every instantiation.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = "BindUnary's constraints are met: RpcMethod's message types keep their parameterless constructors.")]
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
     {
         var bind = typeof(ServiceBinder<TService>).GetMethod(nameof(BindUnary), BindingFlags.NonPublic | BindingFlags.Static)!;

@@ -13,7 +13,19 @@ internal sealed class NamespaceEntry
     public Dictionary<string, IndexedValueType> SearchAttributes { get; set; } = [];
 
     /// <summary>Serialized form stored in the namespaces table.</summary>
-    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(new { Description, RetentionMs });
+    public byte[] ToBytes()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(nameof(Description), Description);
+            writer.WriteNumber(nameof(RetentionMs), RetentionMs);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
 }
 
 /// <summary>The server's namespaces (guarded by the engine lock for writes; reads take a snapshot).</summary>

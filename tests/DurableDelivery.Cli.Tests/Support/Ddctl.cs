@@ -21,12 +21,17 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeS
     public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
 }
 
-/// <summary>Runs the built ddctl (<c>dotnet ddctl.dll ...</c>) as a child process.</summary>
+/// <summary>
+/// Runs the built ddctl as a child process: <c>dotnet ddctl.dll ...</c>, or, compiled into DurableDelivery.Cli.Aot.Tests
+/// (DDCTL_NATIVE), the natively compiled ddctl that <see cref="NativeDdctl"/> publishes.
+/// </summary>
 public static class Ddctl
 {
-    private static readonly Lazy<string> Dll = new(FindDll);
-
-    public static string DllPath => Dll.Value;
+#if DDCTL_NATIVE
+    private static readonly Lazy<string[]> Command = new(() => [NativeDdctl.Path]);
+#else
+    private static readonly Lazy<string[]> Command = new(() => ["dotnet", FindDll()]);
+#endif
 
     /// <summary>Runs ddctl to completion (killed after 60 s) and captures its output.</summary>
     public static async Task<CliResult> RunAsync(params string[] args) => await RunAsync(null, args);
@@ -54,7 +59,7 @@ public static class Ddctl
     /// <summary>Starts ddctl with redirected output; the caller owns the process.</summary>
     public static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Command.Value[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -63,8 +68,7 @@ public static class Ddctl
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(DllPath);
-        foreach (var a in args)
+        foreach (var a in Command.Value.Skip(1).Concat(args))
         {
             info.ArgumentList.Add(a);
         }
@@ -90,7 +94,7 @@ public static class Ddctl
             info.Environment[key] = value;
         }
 
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        return Process.Start(info) ?? throw new InvalidOperationException($"could not start {Command.Value[0]}");
     }
 
     private static string FindDll()

@@ -279,14 +279,17 @@ public sealed class SemVer : IComparable<SemVer>, IEquatable<SemVer>
 }
 
 /// <summary>Writes a <see cref="SemVer"/> as its normalized string and reads it back.</summary>
-internal sealed class SemVerJsonConverter : JsonConverter<SemVer>
+/// <remarks>Public so that compile-time JSON metadata (source generation) in other assemblies can name it.</remarks>
+public sealed class SemVerJsonConverter : JsonConverter<SemVer>
 {
+    /// <inheritdoc/>
     public override SemVer Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var text = reader.GetString();
         return SemVer.TryParse(text, out var v) ? v : throw new JsonException($"'{text}' is not a semantic version.");
     }
 
+    /// <inheritdoc/>
     public override void Write(Utf8JsonWriter writer, SemVer value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString());
 }
