@@ -38,8 +38,8 @@ internal static class Output
 
     public static IAnsiConsole Table => Ansi.Value;
 
-    /// <summary>Serializes a value with the product's payload conventions (camelCase, enums as strings), indented.</summary>
-    public static JsonNode? ToNode(object? value) => value is null ? null : JsonSerializer.SerializeToNode(value, Indented.GetTypeInfo(value.GetType()));
+    /// <summary>Serializes a value as its declared type <typeparamref name="T"/> (not its run-time type) with the product's payload conventions (camelCase, enums as strings), indented.</summary>
+    public static JsonNode? ToNode<T>(T? value) => value is null ? null : JsonSerializer.SerializeToNode(value, (JsonTypeInfo<T>)Indented.GetTypeInfo(typeof(T)));
 
     /// <summary>Parses a JSON payload kept as text (results, arguments) so it nests as JSON rather than as a string.</summary>
     public static JsonNode? Payload(string? json) => json is null ? null : JsonNode.Parse(json);

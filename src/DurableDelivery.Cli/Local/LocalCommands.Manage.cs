@@ -139,7 +139,7 @@ internal static partial class LocalCommands
         return command;
     }
 
-    private static void Write(string output, object value, string line)
+    private static void Write<T>(string output, T value, string line)
     {
         if (output == "json")
         {
