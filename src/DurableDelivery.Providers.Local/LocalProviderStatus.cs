@@ -19,8 +19,8 @@ public sealed record LocalProviderStatus
     public DateTimeOffset StartedAt { get; init; }
 
     /// <summary>Gets every listener with its applied weights.</summary>
-    public IReadOnlyList<ListenerInfo> Listeners { get; init; } = [];
+    public IReadOnlyList<ListenerInfo> Listeners { get; set; } = [];
 
     /// <summary>Gets every infra-set that is not deleted.</summary>
-    public IReadOnlyList<InfraSetInfo> InfraSets { get; init; } = [];
+    public IReadOnlyList<InfraSetInfo> InfraSets { get; set; } = [];
 }

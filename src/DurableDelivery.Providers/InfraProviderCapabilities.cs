@@ -8,11 +8,11 @@ public sealed record InfraProviderCapabilities
 
     /// <summary>Gets the largest weight a listener accepts.</summary>
     /// <value>The default is 999, as an ALB forward action.</value>
-    public int MaxWeight { get; init; } = 999;
+    public int MaxWeight { get; set; } = 999;
 
     /// <summary>Gets the longest window <see cref="IInfraProvider.GetMetricsAsync"/> answers for.</summary>
     /// <value>The default is 5 minutes.</value>
-    public TimeSpan MaxMetricsWindow { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MaxMetricsWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets a value indicating whether metrics carry a per-second series.</summary>
     public bool PerSecondMetrics { get; init; }

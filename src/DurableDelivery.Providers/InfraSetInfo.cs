@@ -16,13 +16,13 @@ public sealed record InfraSetInfo
     public InfraSetStatus Status { get; init; }
 
     /// <summary>Gets a one-line explanation of <see cref="Status"/> for people, e.g. <c>1 of 2 instances healthy</c>.</summary>
-    public string StatusMessage { get; init; } = string.Empty;
+    public string StatusMessage { get; set; } = string.Empty;
 
     /// <summary>Gets when the infra-set was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>Gets the instances, in a stable order.</summary>
-    public IReadOnlyList<InstanceInfo> Instances { get; init; } = [];
+    public IReadOnlyList<InstanceInfo> Instances { get; set; } = [];
 
     /// <summary>Gets the total number of instance restarts since creation.</summary>
     public int Restarts => Instances.Sum(instance => instance.Restarts);

@@ -17,7 +17,7 @@ public sealed record InfraSetSpec
 
     /// <summary>Gets how many instances to run.</summary>
     /// <value>The default is 1. Allowed: 1 to 16 locally.</value>
-    public int InstanceCount { get; init; } = 1;
+    public int InstanceCount { get; set; } = 1;
 
     /// <summary>Gets the HTTP path every instance must answer with a 2xx status to count as healthy.</summary>
     /// <value>The default is <c>/healthz</c>, unless the artifact names another.</value>
@@ -25,7 +25,7 @@ public sealed record InfraSetSpec
 
     /// <summary>Gets extra settings handed to each instance (locally as environment variables).</summary>
     /// <value>The default is empty.</value>
-    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>();
 
     /// <inheritdoc />
     public bool Equals(InfraSetSpec? other) =>

@@ -7,7 +7,7 @@ public sealed record ListenerWeights
     public required string Environment { get; init; }
 
     /// <summary>Gets the weight per infra-set id; infra-sets not named receive no traffic.</summary>
-    public IReadOnlyDictionary<string, int> Weights { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> Weights { get; set; } = new Dictionary<string, int>();
 
     /// <summary>Gets a number that grows by one with every applied change, so readers can tell two tables apart.</summary>
     public long Revision { get; init; }

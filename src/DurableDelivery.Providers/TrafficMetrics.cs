@@ -21,7 +21,7 @@ public sealed record TrafficMetrics
     public required TrafficSample Totals { get; init; }
 
     /// <summary>Gets one sample per second of the window, oldest first.</summary>
-    public IReadOnlyList<TrafficSample> Series { get; init; } = [];
+    public IReadOnlyList<TrafficSample> Series { get; set; } = [];
 
     /// <summary>Gets how many requests to the infra-set were in flight when the metrics were read.</summary>
     public int InFlight { get; init; }

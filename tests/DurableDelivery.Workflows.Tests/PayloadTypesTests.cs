@@ -43,6 +43,22 @@ public sealed class PayloadTypesTests
     }
 
     [Fact]
+    public void No_payload_property_loses_its_default_when_the_json_omits_it()
+    {
+        DurableDelivery.Tests.Shared.JsonContextDefaults.InitOnlyPropertiesWithDefaults(DeliveryJsonContext.Default).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Omitted_properties_keep_their_defaults()
+    {
+        var gates = JsonSerializer.Deserialize<DurableDelivery.Domain.Gates.GateSettings>("""{"passScore":90}""", DeliveryDataConverter.Json)!;
+        gates.PassScore.ShouldBe(90);
+        gates.Confidence.ShouldBe(0.98);
+        gates.MinDataPoints.ShouldBe(50);
+        gates.Metrics.ShouldNotBeEmpty();
+    }
+
+    [Fact]
     public void An_override_round_trips_with_its_kind_through_the_converter()
     {
         var sent = new RollbackOverride { RequestedBy = "alice", Reason = "bad canary", RequestedAt = DateTimeOffset.Parse("2026-12-08T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture) };

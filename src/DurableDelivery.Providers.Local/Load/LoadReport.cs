@@ -22,10 +22,10 @@ public sealed record LoadReport
     public long Failed { get; init; }
 
     /// <summary>Gets how many responses each version served (from <c>X-Served-By-Version</c>).</summary>
-    public IReadOnlyDictionary<string, long> ByVersion { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> ByVersion { get; set; } = new Dictionary<string, long>();
 
     /// <summary>Gets how many responses had each status code.</summary>
-    public IReadOnlyDictionary<int, long> ByStatus { get; init; } = new Dictionary<int, long>();
+    public IReadOnlyDictionary<int, long> ByStatus { get; set; } = new Dictionary<int, long>();
 
     /// <summary>Gets the median latency in milliseconds, <see langword="null"/> before the first response.</summary>
     public double? LatencyP50Ms { get; init; }

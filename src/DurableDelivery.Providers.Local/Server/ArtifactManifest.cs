@@ -11,7 +11,7 @@ namespace DurableDelivery.Providers.Local.Server;
 /// </remarks>
 internal sealed record ArtifactManifest
 {
-    public string Id { get; init; } = string.Empty;
+    public string Id { get; set; } = string.Empty;
 
     public required string Version { get; init; }
 
@@ -19,12 +19,12 @@ internal sealed record ArtifactManifest
 
     public required string Command { get; init; }
 
-    public IReadOnlyList<string> Arguments { get; init; } = [];
+    public IReadOnlyList<string> Arguments { get; set; } = [];
 
-    public string HealthCheckPath { get; init; } = "/healthz";
+    public string HealthCheckPath { get; set; } = "/healthz";
 
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Gets the manifest's folder, recorded at resolution time for <c>{artifact-dir}</c>.</summary>
-    public string ArtifactDirectory { get; init; } = string.Empty;
+    public string ArtifactDirectory { get; set; } = string.Empty;
 }

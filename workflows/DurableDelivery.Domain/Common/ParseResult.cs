@@ -13,7 +13,7 @@ public sealed record ParseResult<T>
     public T? Value { get; init; }
 
     /// <summary>Gets every problem found, in the order of the input.</summary>
-    public IReadOnlyList<DomainProblem> Problems { get; init; } = [];
+    public IReadOnlyList<DomainProblem> Problems { get; set; } = [];
 
     /// <summary>Gets a value indicating whether the input parsed and validated without problems.</summary>
     public bool IsValid => Value is not null && Problems.Count == 0;

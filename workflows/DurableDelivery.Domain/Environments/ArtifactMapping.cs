@@ -13,7 +13,7 @@ public sealed record ArtifactMapping
     /// <c>{stack}</c> are replaced from the version set (e.g. <c>ami-{artifact}</c> or a launch template name on AWS).
     /// </summary>
     /// <value>The default is <c>{artifact}</c>: the version set's artifact id as is (the local provider's artifact folder).</value>
-    public string Format { get; init; } = "{artifact}";
+    public string Format { get; set; } = "{artifact}";
 
     internal static readonly string[] Placeholders = ["{artifact}", "{version}", "{component}", "{stack}"];
 

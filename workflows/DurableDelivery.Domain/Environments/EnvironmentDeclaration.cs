@@ -22,33 +22,33 @@ public sealed record EnvironmentDeclaration
 
     /// <summary>Gets how many instances each infra-set runs.</summary>
     /// <value>The default is 2.</value>
-    public int Instances { get; init; } = 2;
+    public int Instances { get; set; } = 2;
 
     /// <summary>Gets which version set component is deployed and how its id maps to the provider's artifact.</summary>
     public required ArtifactMapping Artifact { get; init; }
 
     /// <summary>Gets the rollout plan.</summary>
     /// <value>The default is 5, 25, 50 (5 minute bakes), 100.</value>
-    public RolloutPlan Rollout { get; init; } = new();
+    public RolloutPlan Rollout { get; set; } = new();
 
     /// <summary>Gets the health gate settings.</summary>
     /// <value>The default is error rate and latency p99, 50 data points, 98% confidence, marginal 75, pass 95.</value>
-    public GateSettings Gates { get; init; } = new();
+    public GateSettings Gates { get; set; } = new();
 
     /// <summary>Gets how many previously promoted infra-sets stay warm at 0% besides the last known good.</summary>
     /// <value>The default is 2. At least 1, so a rollback target stays warm after every promotion.</value>
-    public int WarmRetention { get; init; } = 2;
+    public int WarmRetention { get; set; } = 2;
 
     /// <summary>
     /// Gets how often the environment reads the health of the infra-sets it keeps (<c>healthCheckInterval</c>), so a
     /// rollback target whose instances died is reported before anyone needs it.
     /// </summary>
     /// <value>The default is 60 seconds; from <see cref="MinHealthCheckInterval"/> to <see cref="MaxHealthCheckInterval"/>.</value>
-    public TimeSpan HealthCheckInterval { get; init; } = DefaultHealthCheckInterval;
+    public TimeSpan HealthCheckInterval { get; set; } = DefaultHealthCheckInterval;
 
     /// <summary>Gets what happens to waiting deliveries when a newer one is requested.</summary>
     /// <value>The default is <see cref="SupersedePolicy.SupersedeQueued"/>.</value>
-    public SupersedePolicy Supersede { get; init; } = SupersedePolicy.SupersedeQueued;
+    public SupersedePolicy Supersede { get; set; } = SupersedePolicy.SupersedeQueued;
 
     /// <summary>The default of <see cref="HealthCheckInterval"/>: 60 seconds.</summary>
     public static readonly TimeSpan DefaultHealthCheckInterval = TimeSpan.FromSeconds(60);

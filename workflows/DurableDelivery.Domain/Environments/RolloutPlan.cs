@@ -15,7 +15,7 @@ public sealed record RolloutPlan
 {
     /// <summary>Gets the steps.</summary>
     /// <value>The default is 5, 25, 50 with a 5 minute bake each, then 100 with no bake.</value>
-    public IReadOnlyList<RolloutStep> Steps { get; init; } =
+    public IReadOnlyList<RolloutStep> Steps { get; set; } =
     [
         new RolloutStep { Weight = 5, Bake = TimeSpan.FromMinutes(5) },
         new RolloutStep { Weight = 25, Bake = TimeSpan.FromMinutes(5) },

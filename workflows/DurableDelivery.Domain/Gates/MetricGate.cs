@@ -9,7 +9,7 @@ public sealed record MetricGate
 
     /// <summary>Gets the metric's weight in the score.</summary>
     /// <value>The default is 1.</value>
-    public double Weight { get; init; } = 1;
+    public double Weight { get; set; } = 1;
 
     /// <summary>Gets a value indicating whether a failure of this metric fails the gate whatever the score.</summary>
     /// <value>The default is <see langword="true"/> for error rate and <see langword="false"/> for latency.</value>
@@ -20,7 +20,7 @@ public sealed record MetricGate
     /// more than this fraction of the stable median (and more than <see cref="MinimumShift"/>).
     /// </summary>
     /// <value>The default is 0.25 (Kayenta's default).</value>
-    public double Tolerance { get; init; } = 0.25;
+    public double Tolerance { get; set; } = 0.25;
 
     /// <summary>
     /// Gets the smallest absolute shift that counts, in the metric's unit (a fraction for error rate, milliseconds for

@@ -11,12 +11,12 @@ public sealed record ActiveDelivery
 
     /// <summary>Gets the phase.</summary>
     /// <value>The default is <see cref="DeliveryPhase.Validating"/>.</value>
-    public DeliveryPhase Phase { get; init; } = DeliveryPhase.Validating;
+    public DeliveryPhase Phase { get; set; } = DeliveryPhase.Validating;
 
     /// <summary>Gets a value indicating whether a person paused the delivery.</summary>
     public bool Paused { get; init; }
 
     /// <summary>Gets the 0-based index of the current rollout step; -1 before the first.</summary>
     /// <value>The default is -1.</value>
-    public int StepIndex { get; init; } = -1;
+    public int StepIndex { get; set; } = -1;
 }

@@ -13,11 +13,11 @@ public sealed record EnvironmentState
 
     /// <summary>Gets every infra-set the environment knows, deleted ones included.</summary>
     /// <value>The default is none.</value>
-    public IReadOnlyList<InfraSet> InfraSets { get; init; } = [];
+    public IReadOnlyList<InfraSet> InfraSets { get; set; } = [];
 
     /// <summary>Gets the listener weights.</summary>
     /// <value>The default is <see cref="TrafficWeights.None"/>.</value>
-    public TrafficWeights Weights { get; init; } = TrafficWeights.None;
+    public TrafficWeights Weights { get; set; } = TrafficWeights.None;
 
     /// <summary>Gets the id of the last known good infra-set: the one most recently promoted and not rolled back from.</summary>
     public string? LastKnownGood { get; init; }

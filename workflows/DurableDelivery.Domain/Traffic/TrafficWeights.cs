@@ -23,7 +23,8 @@ public sealed record TrafficWeights
     public IReadOnlyDictionary<string, int> Weights
     {
         get => weights;
-        init => weights = value.ToImmutableSortedDictionary(StringComparer.Ordinal);
+        // Compile-time JSON metadata sets init-only properties even when the JSON omits them, with null: no weights.
+        init => weights = (value ?? ImmutableSortedDictionary<string, int>.Empty).ToImmutableSortedDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>Gets the sum of the weights.</summary>

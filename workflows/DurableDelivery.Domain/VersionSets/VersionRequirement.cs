@@ -8,7 +8,7 @@ public sealed record VersionRequirement
 
     /// <summary>Gets the comparison.</summary>
     /// <value>The default is <see cref="VersionOperator.Any"/>: any version of the component matches.</value>
-    public VersionOperator Operator { get; init; } = VersionOperator.Any;
+    public VersionOperator Operator { get; set; } = VersionOperator.Any;
 
     /// <summary>Gets the version compared with; <see langword="null"/> only for <see cref="VersionOperator.Any"/>.</summary>
     public SemVer? Version { get; init; }

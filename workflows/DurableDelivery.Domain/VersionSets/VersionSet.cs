@@ -25,11 +25,11 @@ public sealed partial record VersionSet
 
     /// <summary>Gets the declared compatibility constraints, in file order.</summary>
     /// <value>The default is none.</value>
-    public IReadOnlyList<CompatibilityConstraint> Constraints { get; init; } = [];
+    public IReadOnlyList<CompatibilityConstraint> Constraints { get; set; } = [];
 
     /// <summary>Gets the name of the input the version set was read from (for messages), e.g. <c>infra/version-sets/v2.yaml</c>.</summary>
     /// <value>The default is <c>version-set</c>.</value>
-    public string Source { get; init; } = "version-set";
+    public string Source { get; set; } = "version-set";
 
     /// <summary>
     /// Gets the canonical content hash: <c>sha256:</c> and 64 hex digits over the stack, the components sorted by name

@@ -12,7 +12,7 @@ public sealed record VersionSetHistory
 
     /// <summary>Gets the entries, oldest first.</summary>
     /// <value>The default is empty.</value>
-    public IReadOnlyList<VersionSetHistoryEntry> Entries { get; init; } = [];
+    public IReadOnlyList<VersionSetHistoryEntry> Entries { get; set; } = [];
 
     /// <summary>Gets the newest entry, or <see langword="null"/> when nothing was delivered yet.</summary>
     [JsonIgnore]

@@ -23,13 +23,13 @@ public sealed record DeliveryInput
     public required string RequestedBy { get; init; }
 
     /// <summary>Gets why.</summary>
-    public string Reason { get; init; } = string.Empty;
+    public string Reason { get; set; } = string.Empty;
 
     /// <summary>Gets how long the new infra-set may take to become healthy before the delivery fails.</summary>
     /// <value>The default is 5 minutes.</value>
-    public TimeSpan HealthyTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan HealthyTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets a value indicating whether the delivery reports its progress to <c>env/&lt;name&gt;</c>.</summary>
     /// <value>The default is <see langword="true"/>; tests that run a delivery alone turn it off.</value>
-    public bool ReportToEnvironment { get; init; } = true;
+    public bool ReportToEnvironment { get; set; } = true;
 }

@@ -15,7 +15,7 @@ public sealed record DeliveryReport
     public required EnvironmentState State { get; init; }
 
     /// <summary>Gets the outcomes of overrides the environment forwarded, by override id.</summary>
-    public IReadOnlyList<ForwardedOverrideOutcome> ForwardedOutcomes { get; init; } = [];
+    public IReadOnlyList<ForwardedOverrideOutcome> ForwardedOutcomes { get; set; } = [];
 }
 
 /// <summary>The outcome of an override the environment forwarded to its active delivery.</summary>

@@ -37,13 +37,13 @@ public sealed record DeliveryStatus
     public string? StableInfraSetId { get; init; }
 
     /// <summary>Gets the 0-based index of the current step; -1 before the first.</summary>
-    public int StepIndex { get; init; } = -1;
+    public int StepIndex { get; set; } = -1;
 
     /// <summary>Gets the planned and executed steps.</summary>
-    public IReadOnlyList<StepRecord> Steps { get; init; } = [];
+    public IReadOnlyList<StepRecord> Steps { get; set; } = [];
 
     /// <summary>Gets the listener weights as the delivery last set or read them.</summary>
-    public TrafficWeights Weights { get; init; } = TrafficWeights.None;
+    public TrafficWeights Weights { get; set; } = TrafficWeights.None;
 
     /// <summary>Gets when the current bake ends, while baking and not paused.</summary>
     public DateTimeOffset? BakeEndsAt { get; init; }
@@ -64,8 +64,8 @@ public sealed record DeliveryStatus
     public DateTimeOffset? EndedAt { get; init; }
 
     /// <summary>Gets what happened, oldest first.</summary>
-    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
+    public IReadOnlyList<TimelineEntry> Timeline { get; set; } = [];
 
     /// <summary>Gets every override the delivery handled, oldest first.</summary>
-    public IReadOnlyList<OverrideRecord> Overrides { get; init; } = [];
+    public IReadOnlyList<OverrideRecord> Overrides { get; set; } = [];
 }

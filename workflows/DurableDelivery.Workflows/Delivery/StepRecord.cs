@@ -27,5 +27,5 @@ public sealed record StepRecord
     public DateTimeOffset? EndedAt { get; init; }
 
     /// <summary>Gets the gate evaluations of this step, oldest first.</summary>
-    public IReadOnlyList<GateRecord> Gates { get; init; } = [];
+    public IReadOnlyList<GateRecord> Gates { get; set; } = [];
 }

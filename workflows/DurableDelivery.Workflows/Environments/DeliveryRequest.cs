@@ -16,7 +16,7 @@ public sealed record DeliveryRequest
     public required string RequestedBy { get; init; }
 
     /// <summary>Gets why (optional for deliveries).</summary>
-    public string Reason { get; init; } = string.Empty;
+    public string Reason { get; set; } = string.Empty;
 
     /// <summary>Gets when the request was made (the caller's clock).</summary>
     public required DateTimeOffset RequestedAt { get; init; }

@@ -19,22 +19,22 @@ public sealed record EnvironmentInput
 
     /// <summary>Gets the number the next delivery gets.</summary>
     /// <value>The default is 1.</value>
-    public int NextDeliveryNumber { get; init; } = 1;
+    public int NextDeliveryNumber { get; set; } = 1;
 
     /// <summary>Gets the waiting delivery requests carried over, oldest first.</summary>
-    public IReadOnlyList<QueuedDelivery> Queue { get; init; } = [];
+    public IReadOnlyList<QueuedDelivery> Queue { get; set; } = [];
 
     /// <summary>Gets the recent deliveries carried over, oldest first.</summary>
-    public IReadOnlyList<DeliverySummary> Deliveries { get; init; } = [];
+    public IReadOnlyList<DeliverySummary> Deliveries { get; set; } = [];
 
     /// <summary>Gets the version sets delivered and promoted so far.</summary>
     public VersionSetHistory? History { get; init; }
 
     /// <summary>Gets the recent overrides carried over, oldest first.</summary>
-    public IReadOnlyList<OverrideRecord> Overrides { get; init; } = [];
+    public IReadOnlyList<OverrideRecord> Overrides { get; set; } = [];
 
     /// <summary>Gets the recent timeline carried over, oldest first.</summary>
-    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
+    public IReadOnlyList<TimelineEntry> Timeline { get; set; } = [];
 }
 
 /// <summary>A delivery request waiting for its turn.</summary>

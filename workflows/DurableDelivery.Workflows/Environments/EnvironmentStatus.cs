@@ -35,19 +35,19 @@ public sealed record EnvironmentStatus
     public ActiveDelivery? ActiveDelivery { get; init; }
 
     /// <summary>Gets the waiting delivery ids, in order.</summary>
-    public IReadOnlyList<string> Queue { get; init; } = [];
+    public IReadOnlyList<string> Queue { get; set; } = [];
 
     /// <summary>Gets the recent deliveries, oldest first.</summary>
-    public IReadOnlyList<DeliverySummary> Deliveries { get; init; } = [];
+    public IReadOnlyList<DeliverySummary> Deliveries { get; set; } = [];
 
     /// <summary>Gets the version sets promoted so far, oldest first.</summary>
-    public IReadOnlyList<VersionSetHistoryEntry> VersionSets { get; init; } = [];
+    public IReadOnlyList<VersionSetHistoryEntry> VersionSets { get; set; } = [];
 
     /// <summary>Gets the recent overrides, oldest first.</summary>
-    public IReadOnlyList<OverrideRecord> Overrides { get; init; } = [];
+    public IReadOnlyList<OverrideRecord> Overrides { get; set; } = [];
 
     /// <summary>Gets the recent environment timeline, oldest first.</summary>
-    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
+    public IReadOnlyList<TimelineEntry> Timeline { get; set; } = [];
 
     /// <summary>
     /// Gets a loud warning when the infra-set a rollback without <c>--to</c> is meant to go to is not warm (the
@@ -66,5 +66,5 @@ public sealed record EnvironmentStatus
     public DateTimeOffset? NextHealthCheckAt { get; init; }
 
     /// <summary>Gets the invariant violations of the current state (always empty unless something is badly wrong).</summary>
-    public IReadOnlyList<string> Violations { get; init; } = [];
+    public IReadOnlyList<string> Violations { get; set; } = [];
 }
