@@ -66,8 +66,17 @@ public sealed partial class AwsInfraProvider
                     .FirstOrDefault(v => v.Description == description)?.Version;
                 if (templateVersion is null)
                 {
-                    templateVersion = await clients.Ec2.CreateLaunchTemplateVersionAsync(template.Id, env.LaunchTemplateSourceVersion, image.ImageId, description, cancellationToken).ConfigureAwait(false);
-                    logger.LogInformation("Infra-set {InfraSetId}: launch template {Template} version {Version} with {Image}", id, template.Id, templateVersion, image.ImageId);
+                    var mine = await clients.Ec2.CreateLaunchTemplateVersionAsync(template.Id, env.LaunchTemplateSourceVersion, image.ImageId, description, cancellationToken).ConfigureAwait(false);
+                    logger.LogInformation("Infra-set {InfraSetId}: launch template {Template} version {Version} with {Image}", id, template.Id, mine, image.ImageId);
+
+                    // Two attempts racing (an activity retried while a timed-out attempt still runs) may both create a
+                    // version: all of them settle on the lowest, and the loser removes its own.
+                    templateVersion = (await clients.Ec2.DescribeLaunchTemplateVersionsAsync(template.Id, cancellationToken).ConfigureAwait(false))
+                        .Where(v => v.Description == description).Select(v => (long?)v.Version).Min() ?? mine;
+                    if (templateVersion != mine)
+                    {
+                        await DeleteTemplateVersionAsync(template.Id, mine, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 var ltVersion = templateVersion.Value;
@@ -76,7 +85,7 @@ public sealed partial class AwsInfraProvider
                 // (2) The target group, found again by its name.
                 if (targetGroup is null)
                 {
-                    targetGroup = await clients.LoadBalancing.CreateTargetGroupAsync(
+                    targetGroup = await CreateOrFindTargetGroupAsync(
                         new CreateTargetGroupRequest
                         {
                             Name = AwsNames.TargetGroupName(id),
@@ -86,7 +95,6 @@ public sealed partial class AwsInfraProvider
                             Tags = resourceTags,
                         },
                         cancellationToken).ConfigureAwait(false);
-                    logger.LogInformation("Infra-set {InfraSetId}: target group {TargetGroup}", id, targetGroup.Arn);
                 }
 
                 var tgArn = targetGroup.Arn;
@@ -142,6 +150,23 @@ public sealed partial class AwsInfraProvider
             return await DescribeInfraSetAsync(id, cancellationToken).ConfigureAwait(false)
                 ?? throw new InfraProviderException(InfraProviderErrorReason.Internal, $"Infra-set {id} was created but AWS does not list its group {groupName} yet; retry with the same key.");
         });
+
+    /// <summary>Creates the target group, or finds it when a concurrent attempt created it first (AWS then answers
+    /// <c>DuplicateTargetGroupName</c> unless the requests were identical).</summary>
+    private async Task<TargetGroup> CreateOrFindTargetGroupAsync(CreateTargetGroupRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var created = await clients.LoadBalancing.CreateTargetGroupAsync(request, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Infra-set {InfraSetId}: target group {TargetGroup}", request.Tags[AwsNames.InfraSetTag], created.Arn);
+            return created;
+        }
+        catch (AwsQueryException e) when (e.Code == "DuplicateTargetGroupName")
+        {
+            return await clients.LoadBalancing.FindTargetGroupAsync(request.Name, cancellationToken).ConfigureAwait(false)
+                ?? throw new InfraProviderException(InfraProviderErrorReason.Internal, $"Target group {request.Name} was reported as a duplicate, then not found; retry with the same key.", e);
+        }
+    }
 
     private static void RequireSameSpec(string id, IReadOnlyDictionary<string, string> tags, string digest)
     {
