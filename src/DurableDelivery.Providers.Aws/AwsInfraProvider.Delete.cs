@@ -1,4 +1,3 @@
-using System.Globalization;
 using DurableDelivery.Providers.Aws.LoadBalancing;
 using DurableDelivery.Providers.Aws.Query;
 using Microsoft.Extensions.Logging;
@@ -135,15 +134,7 @@ public sealed partial class AwsInfraProvider
         var rest = listener.Forward.Where(f => f.TargetGroupArn != targetGroupArn).ToList();
         await clients.LoadBalancing.ModifyListenerForwardAsync(env.ListenerArn, rest, cancellationToken).ConfigureAwait(false);
         var tags = await ListenerTagsAsync(env.ListenerArn, cancellationToken).ConfigureAwait(false);
-        var revision = long.TryParse(tags.GetValueOrDefault(AwsNames.WeightsRevisionTag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) ? r : 0;
-        await clients.LoadBalancing.AddTagsAsync(
-            env.ListenerArn,
-            new Dictionary<string, string>
-            {
-                [AwsNames.WeightsRevisionTag] = (revision + 1).ToString(CultureInfo.InvariantCulture),
-                [AwsNames.WeightsAppliedAtTag] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-            },
-            cancellationToken).ConfigureAwait(false);
+        await RecordWeightChangeAsync(env.ListenerArn, tags, [], cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AddTombstoneAsync(string listenerArn, string infraSetId, string value, CancellationToken cancellationToken)

@@ -51,18 +51,12 @@ public sealed partial class AwsInfraProvider
             }
 
             await clients.LoadBalancing.ModifyListenerForwardAsync(env.ListenerArn, forward, cancellationToken).ConfigureAwait(false);
-            var revision = long.TryParse(tags.GetValueOrDefault(AwsNames.WeightsRevisionTag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) ? r : 0;
-            await clients.LoadBalancing.AddTagsAsync(
+            var revision = await RecordWeightChangeAsync(
                 env.ListenerArn,
-                new Dictionary<string, string>
-                {
-                    [AwsNames.WeightsKeyTag] = AwsNames.KeyValue(idempotencyKey),
-                    [AwsNames.WeightsDigestTag] = digest,
-                    [AwsNames.WeightsRevisionTag] = (revision + 1).ToString(CultureInfo.InvariantCulture),
-                    [AwsNames.WeightsAppliedAtTag] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                },
+                tags,
+                new Dictionary<string, string> { [AwsNames.WeightsKeyTag] = AwsNames.KeyValue(idempotencyKey), [AwsNames.WeightsDigestTag] = digest },
                 cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Environment {Environment}: weights {Weights} (revision {Revision})", environment, Describe(weights), revision + 1);
+            logger.LogInformation("Environment {Environment}: weights {Weights} (revision {Revision})", environment, Describe(weights), revision);
             return await ReadBackAsync(environment, env, weights, cancellationToken).ConfigureAwait(false);
         });
 
@@ -161,6 +155,16 @@ public sealed partial class AwsInfraProvider
             Revision = long.TryParse(listenerTags.GetValueOrDefault(AwsNames.WeightsRevisionTag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var revision) ? revision : 0,
             AppliedAt = DateTimeOffset.TryParse(listenerTags.GetValueOrDefault(AwsNames.WeightsAppliedAtTag), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null,
         };
+    }
+
+    /// <summary>Bumps the listener's revision tag (and records <paramref name="extra"/> tags with it); returns the new revision.</summary>
+    private async Task<long> RecordWeightChangeAsync(string listenerArn, IReadOnlyDictionary<string, string> tags, Dictionary<string, string> extra, CancellationToken cancellationToken)
+    {
+        var revision = (long.TryParse(tags.GetValueOrDefault(AwsNames.WeightsRevisionTag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) ? r : 0) + 1;
+        extra[AwsNames.WeightsRevisionTag] = revision.ToString(CultureInfo.InvariantCulture);
+        extra[AwsNames.WeightsAppliedAtTag] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        await clients.LoadBalancing.AddTagsAsync(listenerArn, extra, cancellationToken).ConfigureAwait(false);
+        return revision;
     }
 
     private static string Describe(IReadOnlyDictionary<string, int> weights) =>

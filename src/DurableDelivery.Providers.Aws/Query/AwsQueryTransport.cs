@@ -1,11 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace DurableDelivery.Providers.Aws.Query;
@@ -74,7 +71,7 @@ internal sealed class AwsQueryTransport
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
         message.Content = content;
-        foreach (var (name, value) in Sign(body, identity, DateTime.UtcNow))
+        foreach (var (name, value) in SigV4.SignPost(endpoint.Url, ContentType, body, identity, endpoint.Region, endpoint.SigningName, DateTime.UtcNow))
         {
             message.Headers.TryAddWithoutValidation(name, value);
         }
@@ -121,44 +118,6 @@ internal sealed class AwsQueryTransport
         }
 
         return builder.ToString();
-    }
-
-    /// <summary>The SigV4 headers for a POST of <paramref name="body"/> to the endpoint's root path.</summary>
-    internal IEnumerable<(string Name, string Value)> Sign(string body, ImmutableCredentials identity, DateTime now)
-    {
-        var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var host = endpoint.Url.IsDefaultPort ? endpoint.Url.Host : endpoint.Url.Authority;
-        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["content-type"] = ContentType,
-            ["host"] = host,
-            ["x-amz-date"] = amzDate,
-        };
-        if (identity.UseToken)
-        {
-            headers["x-amz-security-token"] = identity.Token;
-        }
-
-        var signedHeaders = string.Join(';', headers.Keys);
-        var canonical = new StringBuilder()
-            .Append("POST\n")
-            .Append(endpoint.Url.AbsolutePath).Append('\n')
-            .Append('\n');
-        foreach (var (name, value) in headers)
-        {
-            canonical.Append(name).Append(':').Append(value.Trim()).Append('\n');
-        }
-
-        canonical.Append('\n').Append(signedHeaders).Append('\n')
-            .Append(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))));
-        var result = AWS4Signer.ComputeSignature(identity, endpoint.Region, now, endpoint.SigningName, signedHeaders, canonical.ToString());
-        yield return ("X-Amz-Date", amzDate);
-        if (identity.UseToken)
-        {
-            yield return ("X-Amz-Security-Token", identity.Token);
-        }
-
-        yield return ("Authorization", result.ForAuthorizationHeader);
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "...";
