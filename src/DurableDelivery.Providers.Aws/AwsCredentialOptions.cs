@@ -8,7 +8,8 @@ namespace DurableDelivery.Providers.Aws;
 /// </remarks>
 public sealed record AwsCredentialOptions
 {
-    /// <summary>Gets an explicit access key id (with <see cref="SecretAccessKey"/>); prefer a profile or a role.</summary>
+    /// <summary>Gets an explicit access key id (with <see cref="SecretAccessKey"/>); prefer a profile or a
+    /// role.</summary>
     /// <value>The default is <see langword="null"/>.</value>
     public string? AccessKeyId { get; init; }
 

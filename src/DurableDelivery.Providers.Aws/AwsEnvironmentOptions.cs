@@ -1,15 +1,18 @@
 namespace DurableDelivery.Providers.Aws;
 
-/// <summary>The fixed AWS resources of one environment, created by infrastructure-as-code (infra/aws/delivery-stack.yaml).</summary>
+/// <summary>The fixed AWS resources of one environment, created by infrastructure-as-code
+/// (infra/aws/delivery-stack.yaml).</summary>
 public sealed record AwsEnvironmentOptions
 {
-    /// <summary>Gets the ALB listener whose default <c>forward</c> action deliveries weight (the environment file's <c>listener.arn</c>).</summary>
+    /// <summary>Gets the ALB listener whose default <c>forward</c> action deliveries weight (the environment file's
+    /// <c>listener.arn</c>).</summary>
     public required string ListenerArn { get; init; }
 
     /// <summary>Gets the subnets the Auto Scaling groups launch into.</summary>
     public required IReadOnlyList<string> Subnets { get; init; }
 
-    /// <summary>Gets the launch template (id <c>lt-...</c> or name) every infra-set's template version is made from.</summary>
+    /// <summary>Gets the launch template (id <c>lt-...</c> or name) every infra-set's template version is made
+    /// from.</summary>
     public required string LaunchTemplate { get; init; }
 
     /// <summary>Gets the template version new versions copy before the AMI is replaced.</summary>

@@ -10,7 +10,8 @@ public sealed partial class AwsInfraProvider
 {
     /// <inheritdoc />
     /// <remarks>
-    /// <para>Steps, each finding what an earlier attempt made before creating it: (1) a launch template version with the
+    /// <para>Steps, each finding what an earlier attempt made before creating it: (1) a launch template version with
+    /// the
     /// AMI, (2) a target group, (3) its deregistration delay, (4) the Auto Scaling group attached to the target group.
     /// A retried call with the same key completes a half-created infra-set; when AWS refuses a step outright the steps
     /// already made are removed before the refusal is reported, so nothing leaks.</para>
@@ -106,7 +107,11 @@ public sealed partial class AwsInfraProvider
                     new Dictionary<string, string> { ["deregistration_delay.timeout_seconds"] = ((int)options.DeregistrationDelay.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) },
                     cancellationToken).ConfigureAwait(false);
 
-                // (4) The Auto Scaling group, attached to the target group at creation.
+                // (4) A header rule on the listener: the ALB health-checks only target groups a listener uses.
+                await EnsureHeaderRuleAsync(env.ListenerArn, id, tgArn, cancellationToken).ConfigureAwait(false);
+                made.Add(() => DeleteRulesToAsync(env.ListenerArn, tgArn, CancellationToken.None));
+
+                // (5) The Auto Scaling group, attached to the target group at creation.
                 var groupTags = new Dictionary<string, string>(resourceTags, StringComparer.Ordinal);
                 foreach (var (key, value) in spec.Settings)
                 {

@@ -4,12 +4,14 @@ using Microsoft.Extensions.Logging;
 
 namespace DurableDelivery.Providers.Aws;
 
-/// <summary>Draining and deleting: scale the group to zero (the ALB drains with the deregistration delay), then delete.</summary>
+/// <summary>Draining and deleting: scale the group to zero (the ALB drains with the deregistration delay), then
+/// delete.</summary>
 public sealed partial class AwsInfraProvider
 {
     /// <inheritdoc />
     /// <remarks>
-    /// An ALB does not report requests in flight per target group, so this answers <see cref="DrainStatus.NotSupported"/>
+    /// An ALB does not report requests in flight per target group, so this answers <see
+    /// cref="DrainStatus.NotSupported"/>
     /// once it has checked that the infra-set takes no traffic; the deletion drains through the target group's
     /// deregistration delay instead.
     /// </remarks>
@@ -35,8 +37,9 @@ public sealed partial class AwsInfraProvider
     /// <inheritdoc />
     /// <remarks>
     /// Removes the infra-set's (zero) entry from the listener, scales the group to zero so the ALB drains its instances
-    /// with the deregistration delay, deletes the group, the target group and the launch template version, and leaves a
-    /// tombstone tag on the listener so later calls see it as <see cref="InfraSetStatus.Deleted"/>.
+    /// with the deregistration delay, deletes the group, the header rule, the target group and the launch template
+    /// version, and leaves a tombstone tag on the listener so later calls see it as
+    /// <see cref="InfraSetStatus.Deleted"/>.
     /// </remarks>
     public Task<InfraSetInfo> DeleteInfraSetAsync(string infraSetId, string idempotencyKey, CancellationToken cancellationToken = default) =>
         Guard(async () =>
@@ -89,6 +92,7 @@ public sealed partial class AwsInfraProvider
 
             if (targetGroup is not null)
             {
+                await DeleteRulesToAsync(env.ListenerArn, targetGroup.Arn, cancellationToken).ConfigureAwait(false);
                 await clients.LoadBalancing.DeleteTargetGroupAsync(targetGroup.Arn, cancellationToken).ConfigureAwait(false);
             }
 
@@ -116,7 +120,8 @@ public sealed partial class AwsInfraProvider
             };
         });
 
-    /// <summary>Refuses when the listener gives the target group traffic; removes a zero entry (the listener must not name a deleted group).</summary>
+    /// <summary>Refuses when the listener gives the target group traffic; removes a zero entry (the listener must not
+    /// name a deleted group).</summary>
     private async Task RemoveFromListenerAsync(string infraSetId, AwsEnvironmentOptions env, string targetGroupArn, CancellationToken cancellationToken)
     {
         var listener = await clients.LoadBalancing.DescribeListenerAsync(env.ListenerArn, cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,8 @@ using DurableDelivery.Providers.Aws.AutoScaling;
 
 namespace DurableDelivery.Providers.Aws;
 
-/// <summary>Reading infra-sets back: group, target health and instances, and deleted ones from the listener's tombstones.</summary>
+/// <summary>Reading infra-sets back: group, target health and instances, and deleted ones from the listener's
+/// tombstones.</summary>
 public sealed partial class AwsInfraProvider
 {
     /// <inheritdoc />

@@ -2,7 +2,8 @@ using DurableDelivery.Providers.Aws.CloudWatch;
 
 namespace DurableDelivery.Providers.Aws;
 
-/// <summary>Metrics: the ALB's CloudWatch metrics of one target group over the same window for every infra-set.</summary>
+/// <summary>Metrics: the ALB's CloudWatch metrics of one target group over the same window for every
+/// infra-set.</summary>
 public sealed partial class AwsInfraProvider
 {
     /// <summary>The CloudWatch namespace of application load balancer metrics.</summary>

@@ -11,7 +11,8 @@ public sealed partial class AwsInfraProvider
     /// <param name="environment">The environment.</param>
     /// <param name="cancellationToken">Cancels the probe.</param>
     /// <returns>One entry per live infra-set, oldest first.</returns>
-    /// <exception cref="InfraProviderException"><see cref="InfraProviderErrorReason.UnknownListener"/>; <see cref="InfraProviderErrorReason.ProviderUnavailable"/>.</exception>
+    /// <exception cref="InfraProviderException"><see cref="InfraProviderErrorReason.UnknownListener"/>; <see
+    /// cref="InfraProviderErrorReason.ProviderUnavailable"/>.</exception>
     public Task<IReadOnlyList<AwsInfraSetReadiness>> DescribeReadinessAsync(string environment, CancellationToken cancellationToken = default) =>
         Guard(async () =>
         {

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace DurableDelivery.Providers.Aws;
 
-/// <summary>Weights: the listener's default <c>forward</c> action with weighted target groups, read back after every change.</summary>
+/// <summary>Weights: the listener's default <c>forward</c> action with weighted target groups, read back after every
+/// change.</summary>
 public sealed partial class AwsInfraProvider
 {
     /// <summary>The most target groups one ALB forward action takes.</summary>
@@ -89,7 +90,8 @@ public sealed partial class AwsInfraProvider
         }
     }
 
-    /// <summary>The environment's settings and its listener; <see cref="InfraProviderErrorReason.UnknownListener"/> when either is missing.</summary>
+    /// <summary>The environment's settings and its listener; <see cref="InfraProviderErrorReason.UnknownListener"/>
+    /// when either is missing.</summary>
     private async Task<(AwsEnvironmentOptions Env, Listener Listener)> ListenerOfAsync(string environment, CancellationToken cancellationToken)
     {
         if (!options.Environments.TryGetValue(environment, out var env))
@@ -107,7 +109,8 @@ public sealed partial class AwsInfraProvider
         }
     }
 
-    /// <summary>Polls the listener until it reports exactly the requested weights (ALB publishes no propagation time).</summary>
+    /// <summary>Polls the listener until it reports exactly the requested weights (ALB publishes no propagation
+    /// time).</summary>
     private async Task<ListenerWeights> ReadBackAsync(string environment, AwsEnvironmentOptions env, IReadOnlyDictionary<string, int> wanted, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + options.ReadBackTimeout;
@@ -129,7 +132,8 @@ public sealed partial class AwsInfraProvider
         }
     }
 
-    /// <summary>The weights a listener applies, by infra-set id (target groups without the infra-set tag are left out).</summary>
+    /// <summary>The weights a listener applies, by infra-set id (target groups without the infra-set tag are left
+    /// out).</summary>
     private async Task<ListenerWeights> ReadWeightsAsync(string environment, Listener listener, CancellationToken cancellationToken)
     {
         var arns = listener.Forward.Select(f => f.TargetGroupArn).Append(listener.Arn).ToList();
@@ -157,7 +161,8 @@ public sealed partial class AwsInfraProvider
         };
     }
 
-    /// <summary>Bumps the listener's revision tag (and records <paramref name="extra"/> tags with it); returns the new revision.</summary>
+    /// <summary>Bumps the listener's revision tag (and records <paramref name="extra"/> tags with it); returns the new
+    /// revision.</summary>
     private async Task<long> RecordWeightChangeAsync(string listenerArn, IReadOnlyDictionary<string, string> tags, Dictionary<string, string> extra, CancellationToken cancellationToken)
     {
         var revision = (long.TryParse(tags.GetValueOrDefault(AwsNames.WeightsRevisionTag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) ? r : 0) + 1;

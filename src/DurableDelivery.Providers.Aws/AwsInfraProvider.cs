@@ -20,7 +20,8 @@ namespace DurableDelivery.Providers.Aws;
 /// </summary>
 /// <remarks>
 /// <para>The provider keeps no state of its own: everything it needs to answer (specs, idempotency keys of the last
-/// weight change, the revision, deleted infra-sets) lives in tags on the AWS resources, so any worker can serve any call.</para>
+/// weight change, the revision, deleted infra-sets) lives in tags on the AWS resources, so any worker can serve any
+/// call.</para>
 /// <para>Auto Scaling, ELBv2 and CloudWatch are called through signed Query API clients, EC2 through AWSSDK.EC2.</para>
 /// </remarks>
 public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
@@ -33,8 +34,10 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
     /// <summary>Initializes a new instance of the <see cref="AwsInfraProvider"/> class.</summary>
     /// <param name="options">The settings; validated here.</param>
     /// <param name="loggerFactory">Where calls and their request ids are logged.</param>
-    /// <param name="queryHandler">The HTTP handler of the Query clients (tests observe requests with it); <see langword="null"/> for the default.</param>
-    /// <exception cref="InfraRequestRejectedException">The settings are invalid or no credentials can be found (<see cref="InfraProviderErrorReason.InvalidSpec"/>).</exception>
+    /// <param name="queryHandler">The HTTP handler of the Query clients (tests observe requests with it); <see
+    /// langword="null"/> for the default.</param>
+    /// <exception cref="InfraRequestRejectedException">The settings are invalid or no credentials can be found (<see
+    /// cref="InfraProviderErrorReason.InvalidSpec"/>).</exception>
     public AwsInfraProvider(AwsProviderOptions options, ILoggerFactory? loggerFactory = null, HttpMessageHandler? queryHandler = null)
     {
         var problems = options.Validate();
@@ -70,7 +73,8 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
             new CloudWatchQueryClient(Transport(CloudWatchQueryClient.SigningName, CloudWatchQueryClient.ApiVersion, "monitoring")));
     }
 
-    /// <summary>Initializes a new instance of the <see cref="AwsInfraProvider"/> class over given clients (tests decorate them).</summary>
+    /// <summary>Initializes a new instance of the <see cref="AwsInfraProvider"/> class over given clients (tests
+    /// decorate them).</summary>
     internal AwsInfraProvider(AwsProviderOptions options, AwsClients clients, ILogger logger)
     {
         this.options = options;
@@ -126,7 +130,8 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
             ? env
             : throw Rejected(InfraProviderErrorReason.InvalidSpec, $"Environment '{environment}' is not configured for the aws provider; add it under 'environments' in the AWS provider settings (listenerArn, subnets, launchTemplate).");
 
-    /// <summary>Checks that the environment's listener, subnets and launch template exist; nothing is created before this passes.</summary>
+    /// <summary>Checks that the environment's listener, subnets and launch template exist; nothing is created before
+    /// this passes.</summary>
     private async Task<Ec2LaunchTemplate> ValidateEnvironmentAsync(string name, AwsEnvironmentOptions env, CancellationToken cancellationToken)
     {
         try
@@ -158,7 +163,8 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
 
     private static InfraRequestRejectedException Rejected(InfraProviderErrorReason reason, string message) => new(reason, message);
 
-    /// <summary>Turns AWS and network failures into the contract's exceptions: unreachable or throttled is retryable, anything else is Internal (retryable).</summary>
+    /// <summary>Turns AWS and network failures into the contract's exceptions: unreachable or throttled is retryable,
+    /// anything else is Internal (retryable).</summary>
     private async Task<T> Guard<T>(Func<Task<T>> call)
     {
         try

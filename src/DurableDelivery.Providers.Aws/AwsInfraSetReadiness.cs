@@ -1,7 +1,8 @@
 namespace DurableDelivery.Providers.Aws;
 
 /// <summary>
-/// Whether one infra-set could take traffic back now (a rollback target): capacity, healthy targets, weight, and whether
+/// Whether one infra-set could take traffic back now (a rollback target): capacity, healthy targets, weight, and
+/// whether
 /// its launch template version and AMI still exist so it could be relaunched.
 /// </summary>
 public sealed record AwsInfraSetReadiness

@@ -26,7 +26,8 @@ internal static class AwsNames
     public const string WeightsAppliedAtTag = "dd:weights-applied-at";
     public const string TombstoneTagPrefix = "dd:deleted:";
 
-    /// <summary>Separates the fields of a tombstone tag's value (ELB tag values allow letters, digits, spaces and _.:/=+-@).</summary>
+    /// <summary>Separates the fields of a tombstone tag's value (ELB tag values allow letters, digits, spaces and
+    /// _.:/=+-@).</summary>
     public const char TombstoneSeparator = '@';
 
     /// <summary>How many deleted infra-sets a listener remembers (tags; a resource holds at most 50).</summary>
@@ -34,7 +35,8 @@ internal static class AwsNames
 
     public const string DefaultHealthCheckPath = "/healthz";
 
-    /// <summary><c>&lt;environment&gt;-&lt;artifact&gt;-&lt;6 hex of the key&gt;</c>, e.g. <c>staging-ami-0abc-3f9a1c</c>.</summary>
+    /// <summary><c>&lt;environment&gt;-&lt;artifact&gt;-&lt;6 hex of the key&gt;</c>, e.g.
+    /// <c>staging-ami-0abc-3f9a1c</c>.</summary>
     public static string InfraSetId(InfraSetSpec spec, string idempotencyKey)
     {
         var artifact = new string([.. spec.ArtifactId.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
@@ -49,11 +51,22 @@ internal static class AwsNames
     /// <summary>The Auto Scaling group: <c>dd-&lt;infra-set id&gt;</c>.</summary>
     public static string GroupName(string infraSetId) => $"dd-{infraSetId}";
 
-    /// <summary>The target group (at most 32 characters): <c>dd-&lt;10 hex of the infra-set id&gt;</c>; its tags name the infra-set.</summary>
+    /// <summary>The target group (at most 32 characters): <c>dd-&lt;10 hex of the infra-set id&gt;</c>; its tags name
+    /// the infra-set.</summary>
     public static string TargetGroupName(string infraSetId) => $"dd-{Hex("tg:" + infraSetId)[..10]}";
 
     /// <summary>The launch template version's description, by which a retry finds it.</summary>
     public static string TemplateVersionDescription(string infraSetId) => $"dd:{infraSetId}";
+
+    /// <summary>The request header whose value (an infra-set id) routes a request to that infra-set alone.</summary>
+    public const string InfraSetHeader = "X-DD-Infra-Set";
+
+    /// <summary>
+    /// The preferred priority of an infra-set's header rule (1-50000), derived from its id so that retries and
+    /// concurrent attempts pick the same one; taken priorities are skipped in order.
+    /// </summary>
+    public static int RulePriority(string infraSetId) =>
+        1 + (int)(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes("rule:" + infraSetId)), 0) % 50_000);
 
     /// <summary>A digest of everything in the spec, so a retry can be told from a changed spec.</summary>
     public static string SpecDigest(InfraSetSpec spec)
@@ -106,7 +119,8 @@ internal static class AwsNames
             .ToDictionary(t => t.Key[SettingTagPrefix.Length..], t => t.Value, StringComparer.Ordinal),
     };
 
-    /// <summary>The CloudWatch <c>LoadBalancer</c> dimension (<c>app/&lt;name&gt;/&lt;id&gt;</c>) of a load balancer or listener ARN.</summary>
+    /// <summary>The CloudWatch <c>LoadBalancer</c> dimension (<c>app/&lt;name&gt;/&lt;id&gt;</c>) of a load balancer or
+    /// listener ARN.</summary>
     public static string LoadBalancerDimension(string arn)
     {
         var marker = arn.Contains(":listener/", StringComparison.Ordinal) ? ":listener/" : ":loadbalancer/";
@@ -114,7 +128,8 @@ internal static class AwsNames
         return string.Join('/', parts.Take(3));
     }
 
-    /// <summary>The CloudWatch <c>TargetGroup</c> dimension (<c>targetgroup/&lt;name&gt;/&lt;id&gt;</c>) of a target group ARN.</summary>
+    /// <summary>The CloudWatch <c>TargetGroup</c> dimension (<c>targetgroup/&lt;name&gt;/&lt;id&gt;</c>) of a target
+    /// group ARN.</summary>
     public static string TargetGroupDimension(string arn) => arn[arn.IndexOf("targetgroup/", StringComparison.Ordinal)..];
 
     private static string Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

@@ -4,8 +4,10 @@ using DurableDelivery.Providers.Aws.Query;
 
 namespace DurableDelivery.Providers.Aws;
 
-/// <summary>The AWS provider's settings: region, endpoint, credentials, the environments it serves and its timings.</summary>
-/// <remarks>Validated once by <see cref="Validate"/> (the provider's constructor calls it); every problem is reported with its fix.</remarks>
+/// <summary>The AWS provider's settings: region, endpoint, credentials, the environments it serves and its
+/// timings.</summary>
+/// <remarks>Validated once by <see cref="Validate"/> (the provider's constructor calls it); every problem is reported
+/// with its fix.</remarks>
 public sealed record AwsProviderOptions
 {
     /// <summary>Gets the AWS region.</summary>
@@ -28,7 +30,8 @@ public sealed record AwsProviderOptions
     /// <value>The default is 80.</value>
     public int InstancePort { get; init; } = 80;
 
-    /// <summary>Gets the target groups' deregistration delay: how long the ALB lets requests in flight finish on a deregistered instance.</summary>
+    /// <summary>Gets the target groups' deregistration delay: how long the ALB lets requests in flight finish on a
+    /// deregistered instance.</summary>
     /// <value>The default is 300 seconds, as AWS's; 0 to 3600 seconds.</value>
     public TimeSpan DeregistrationDelay { get; init; } = TimeSpan.FromSeconds(300);
 
@@ -44,20 +47,24 @@ public sealed record AwsProviderOptions
     /// <value>The default is 60 seconds.</value>
     public TimeSpan ReadBackTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Gets how long a delete waits for the Auto Scaling group to go away before it reports a retryable failure.</summary>
+    /// <summary>Gets how long a delete waits for the Auto Scaling group to go away before it reports a retryable
+    /// failure.</summary>
     /// <value>The default is 15 minutes (draining with the deregistration delay, then terminating).</value>
     public TimeSpan DeleteTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Gets the CloudWatch period of the metric series.</summary>
-    /// <value>The default is 60 seconds, the resolution of ALB metrics. Allowed: 1, 5, 10, 30 seconds or a multiple of 60.</value>
+    /// <value>The default is 60 seconds, the resolution of ALB metrics. Allowed: 1, 5, 10, 30 seconds or a multiple of
+    /// 60.</value>
     public TimeSpan MetricsPeriod { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Gets the longest metrics window.</summary>
     /// <value>The default is 3 hours.</value>
     public TimeSpan MaxMetricsWindow { get; init; } = TimeSpan.FromHours(3);
 
-    /// <summary>Gets a value indicating whether deleting an infra-set deletes its launch template version too.</summary>
-    /// <value>The default is <see langword="true"/>. (moto 5.2.1 does not implement DeleteLaunchTemplateVersions.)</value>
+    /// <summary>Gets a value indicating whether deleting an infra-set deletes its launch template version
+    /// too.</summary>
+    /// <value>The default is <see langword="true"/>. (moto 5.2.1 does not implement
+    /// DeleteLaunchTemplateVersions.)</value>
     public bool DeleteLaunchTemplateVersions { get; init; } = true;
 
     /// <summary>Gets how the Query clients retry.</summary>
@@ -75,7 +82,8 @@ public sealed record AwsProviderOptions
     /// <summary>Reads provider settings from a JSON file (see infra/aws/provider.example.json).</summary>
     /// <param name="path">The file.</param>
     /// <returns>The settings, validated.</returns>
-    /// <exception cref="InfraRequestRejectedException">The file is missing, unreadable or invalid (<see cref="InfraProviderErrorReason.InvalidSpec"/>).</exception>
+    /// <exception cref="InfraRequestRejectedException">The file is missing, unreadable or invalid (<see
+    /// cref="InfraProviderErrorReason.InvalidSpec"/>).</exception>
     public static AwsProviderOptions Load(string path)
     {
         if (!File.Exists(path))

@@ -1,7 +1,8 @@
 namespace DurableDelivery.Providers.Aws;
 
 /// <summary>
-/// One <see cref="IInfraProvider"/> for a worker that serves environments of two providers: calls for an environment the
+/// One <see cref="IInfraProvider"/> for a worker that serves environments of two providers: calls for an environment
+/// the
 /// AWS settings name go to the <see cref="AwsInfraProvider"/>, every other call to the fallback (the local provider).
 /// </summary>
 /// <remarks>
@@ -9,7 +10,8 @@ namespace DurableDelivery.Providers.Aws;
 /// <c>&lt;environment&gt;-</c> (<see cref="AwsNames.InfraSetId"/>), so an id that starts with the name of an AWS
 /// environment followed by <c>-</c> goes to AWS. Environment names that prefix each other across the two providers
 /// (<c>prod</c> on AWS, <c>prod-eu</c> locally) are refused at construction.</para>
-/// <para><see cref="Capabilities"/> reports the larger metrics window of the two; <see cref="GetMetricsAsync"/> shortens a
+/// <para><see cref="Capabilities"/> reports the larger metrics window of the two; <see cref="GetMetricsAsync"/>
+/// shortens a
 /// window to what the routed provider answers for, so the delivery activities need no change.</para>
 /// </remarks>
 public sealed class EnvironmentRoutedProvider : IInfraProvider
@@ -21,8 +23,10 @@ public sealed class EnvironmentRoutedProvider : IInfraProvider
     /// <summary>Initializes a new instance of the <see cref="EnvironmentRoutedProvider"/> class.</summary>
     /// <param name="fallback">The provider of every environment the AWS settings do not name.</param>
     /// <param name="aws">The AWS provider; its settings' environments are routed to it.</param>
-    /// <param name="fallbackEnvironments">Environments known to use the fallback, checked for prefix clashes with AWS ones.</param>
-    /// <exception cref="InfraRequestRejectedException">An AWS environment's name followed by '-' starts another environment's name.</exception>
+    /// <param name="fallbackEnvironments">Environments known to use the fallback, checked for prefix clashes with AWS
+    /// ones.</param>
+    /// <exception cref="InfraRequestRejectedException">An AWS environment's name followed by '-' starts another
+    /// environment's name.</exception>
     public EnvironmentRoutedProvider(IInfraProvider fallback, AwsInfraProvider aws, IEnumerable<string>? fallbackEnvironments = null)
     {
         this.fallback = fallback;

@@ -2,7 +2,8 @@ namespace DurableDelivery.Providers.Aws.AutoScaling;
 
 /// <summary>
 /// The Auto Scaling calls the provider makes (API 2011-01-01). Implemented over the Query API by
-/// <see cref="AutoScalingQueryClient"/>; an adapter over AWSSDK.AutoScaling can replace it when that package is available.
+/// <see cref="AutoScalingQueryClient"/>; an adapter over AWSSDK.AutoScaling can replace it when that package is
+/// available.
 /// </summary>
 internal interface IAutoScalingClient
 {

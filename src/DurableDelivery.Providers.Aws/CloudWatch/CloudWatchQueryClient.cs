@@ -3,7 +3,8 @@ using DurableDelivery.Providers.Aws.Query;
 
 namespace DurableDelivery.Providers.Aws.CloudWatch;
 
-/// <summary><see cref="ICloudWatchClient"/> over the CloudWatch Query API (2010-08-01, signed as <c>monitoring</c>).</summary>
+/// <summary><see cref="ICloudWatchClient"/> over the CloudWatch Query API (2010-08-01, signed as
+/// <c>monitoring</c>).</summary>
 internal sealed class CloudWatchQueryClient(AwsQueryTransport transport) : ICloudWatchClient
 {
     public const string SigningName = "monitoring";

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace DurableDelivery.Providers.Aws.Ec2;
 
-/// <summary><see cref="IEc2Client"/> with AWSSDK.EC2 (which retries throttling itself); logs every call's request id.</summary>
+/// <summary><see cref="IEc2Client"/> with AWSSDK.EC2 (which retries throttling itself); logs every call's request
+/// id.</summary>
 internal sealed class Ec2SdkClient(IAmazonEC2 ec2, ILogger logger) : IEc2Client
 {
     public async Task<Ec2Image?> DescribeImageAsync(string imageId, CancellationToken cancellationToken)

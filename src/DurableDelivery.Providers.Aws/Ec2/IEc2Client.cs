@@ -9,7 +9,8 @@ internal interface IEc2Client
     /// <summary><c>DescribeSubnets</c>; returns the ids of <paramref name="subnetIds"/> that do not exist.</summary>
     Task<IReadOnlyList<string>> MissingSubnetsAsync(IReadOnlyList<string> subnetIds, CancellationToken cancellationToken);
 
-    /// <summary><c>DescribeLaunchTemplates</c> by id (<c>lt-...</c>) or name; <see langword="null"/> when it does not exist.</summary>
+    /// <summary><c>DescribeLaunchTemplates</c> by id (<c>lt-...</c>) or name; <see langword="null"/> when it does not
+    /// exist.</summary>
     Task<Ec2LaunchTemplate?> DescribeLaunchTemplateAsync(string idOrName, CancellationToken cancellationToken);
 
     /// <summary><c>DescribeLaunchTemplateVersions</c>: every version of a template.</summary>

@@ -12,7 +12,8 @@ internal interface ILoadBalancingClient
     /// <summary><c>DescribeLoadBalancers</c> by ARN.</summary>
     Task<LoadBalancer> DescribeLoadBalancerAsync(string loadBalancerArn, CancellationToken cancellationToken);
 
-    /// <summary><c>DescribeTargetGroups</c> by name; <see langword="null"/> when AWS answers <c>TargetGroupNotFound</c>.</summary>
+    /// <summary><c>DescribeTargetGroups</c> by name; <see langword="null"/> when AWS answers
+    /// <c>TargetGroupNotFound</c>.</summary>
     Task<TargetGroup?> FindTargetGroupAsync(string name, CancellationToken cancellationToken);
 
     /// <summary><c>CreateTargetGroup</c> (AWS returns the existing group for an identical request).</summary>
@@ -27,8 +28,19 @@ internal interface ILoadBalancingClient
     /// <summary><c>DescribeTargetHealth</c> of every registered target.</summary>
     Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken cancellationToken);
 
-    /// <summary><c>ModifyListener</c>: one default <c>forward</c> action with a weighted <c>ForwardConfig</c>.</summary>
+    /// <summary><c>ModifyListener</c>: one default <c>forward</c> action with a weighted
+    /// <c>ForwardConfig</c>.</summary>
     Task ModifyListenerForwardAsync(string listenerArn, IReadOnlyList<WeightedTargetGroup> targetGroups, CancellationToken cancellationToken);
+
+    /// <summary><c>DescribeRules</c> of a listener (all pages), with their header conditions and forward targets.</summary>
+    Task<IReadOnlyList<ListenerRule>> DescribeRulesAsync(string listenerArn, CancellationToken cancellationToken);
+
+    /// <summary><c>CreateRule</c>: requests whose header <paramref name="headerName"/> equals
+    /// <paramref name="headerValue"/> go to <paramref name="targetGroupArn"/>.</summary>
+    Task<string> CreateHeaderRuleAsync(string listenerArn, int priority, string headerName, string headerValue, string targetGroupArn, CancellationToken cancellationToken);
+
+    /// <summary><c>DeleteRule</c>.</summary>
+    Task DeleteRuleAsync(string ruleArn, CancellationToken cancellationToken);
 
     /// <summary><c>AddTags</c> (replaces the values of existing keys).</summary>
     Task AddTagsAsync(string resourceArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);

@@ -17,7 +17,8 @@ internal sealed record Listener
     /// <summary>The type of the first default action (<c>forward</c>, <c>fixed-response</c>...).</summary>
     public string? DefaultActionType { get; init; }
 
-    /// <summary>Target group ARN to weight, in the order AWS lists them; empty unless the default action forwards.</summary>
+    /// <summary>Target group ARN to weight, in the order AWS lists them; empty unless the default action
+    /// forwards.</summary>
     public IReadOnlyList<WeightedTargetGroup> Forward { get; init; } = [];
 }
 
@@ -54,3 +55,6 @@ internal sealed record CreateTargetGroupRequest
 
 /// <summary>One target's health as <c>DescribeTargetHealth</c> reports it.</summary>
 internal sealed record TargetHealth(string TargetId, string State, string? Reason, string? Description);
+
+/// <summary>A listener rule that forwards requests carrying one header value to one target group.</summary>
+internal sealed record ListenerRule(string Arn, string Priority, IReadOnlyList<string> HeaderValues, IReadOnlyList<string> TargetGroupArns);

@@ -3,7 +3,8 @@ using DurableDelivery.Providers.Aws.Query;
 
 namespace DurableDelivery.Providers.Aws.LoadBalancing;
 
-/// <summary><see cref="ILoadBalancingClient"/> over the ELBv2 Query API (2015-12-01, signed as <c>elasticloadbalancing</c>).</summary>
+/// <summary><see cref="ILoadBalancingClient"/> over the ELBv2 Query API (2015-12-01, signed as
+/// <c>elasticloadbalancing</c>).</summary>
 internal sealed class LoadBalancingQueryClient(AwsQueryTransport transport) : ILoadBalancingClient
 {
     public const string SigningName = "elasticloadbalancing";
@@ -102,6 +103,44 @@ internal sealed class LoadBalancingQueryClient(AwsQueryTransport transport) : IL
             ]);
         return transport.SendAsync(query, cancellationToken);
     }
+
+    public async Task<IReadOnlyList<ListenerRule>> DescribeRulesAsync(string listenerArn, CancellationToken cancellationToken)
+    {
+        var rules = new List<ListenerRule>();
+        string? marker = null;
+        do
+        {
+            var request = new QueryRequest("DescribeRules").Add("ListenerArn", listenerArn).Add("Marker", marker);
+            var result = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            rules.AddRange(result.Members("Rules").Select(r => new ListenerRule(
+                r.Required("RuleArn"),
+                r.Text("Priority") ?? "default",
+                [.. r.Members("Conditions").SelectMany(c => c.Child("HttpHeaderConfig").Members("Values").Select(v => v.Value))],
+                [.. r.Members("Actions").SelectMany(a => a.Text("TargetGroupArn") is { } arn
+                    ? [arn]
+                    : a.Child("ForwardConfig").Members("TargetGroups").Select(t => t.Required("TargetGroupArn")))])));
+            marker = result.Text("NextMarker");
+        }
+        while (!string.IsNullOrEmpty(marker));
+        return rules;
+    }
+
+    public async Task<string> CreateHeaderRuleAsync(string listenerArn, int priority, string headerName, string headerValue, string targetGroupArn, CancellationToken cancellationToken)
+    {
+        var query = new QueryRequest("CreateRule")
+            .Add("ListenerArn", listenerArn)
+            .Add("Priority", priority)
+            .Add("Conditions.member.1.Field", "http-header")
+            .Add("Conditions.member.1.HttpHeaderConfig.HttpHeaderName", headerName)
+            .Add("Conditions.member.1.HttpHeaderConfig.Values.member.1", headerValue)
+            .Add("Actions.member.1.Type", "forward")
+            .Add("Actions.member.1.TargetGroupArn", targetGroupArn);
+        var result = await transport.SendAsync(query, cancellationToken).ConfigureAwait(false);
+        return result.Members("Rules").First().Required("RuleArn");
+    }
+
+    public Task DeleteRuleAsync(string ruleArn, CancellationToken cancellationToken) =>
+        transport.SendAsync(new QueryRequest("DeleteRule").Add("RuleArn", ruleArn), cancellationToken);
 
     public Task AddTagsAsync(string resourceArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
         transport.SendAsync(new QueryRequest("AddTags").AddList("ResourceArns", [resourceArn]).AddTags(tags), cancellationToken);

@@ -64,6 +64,7 @@ public sealed class AwsQueryException : Exception
     /// <summary>Gets the request id, when known.</summary>
     public string? RequestId { get; }
 
-    /// <summary>Gets a value indicating whether the error is throttling or a server-side failure worth retrying.</summary>
+    /// <summary>Gets a value indicating whether the error is throttling or a server-side failure worth
+    /// retrying.</summary>
     public bool IsTransient => StatusCode >= 500 || AwsErrorCodes.IsThrottling(Code);
 }

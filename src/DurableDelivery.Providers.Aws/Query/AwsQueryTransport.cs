@@ -31,8 +31,10 @@ internal sealed class AwsQueryTransport
         this.logger = logger;
     }
 
-    /// <summary>Sends the call and returns the response's <c>&lt;Action&gt;Result</c> element (or the root when there is none).</summary>
-    /// <exception cref="AwsQueryException">AWS answered with an error (transient ones after the last attempt).</exception>
+    /// <summary>Sends the call and returns the response's <c>&lt;Action&gt;Result</c> element (or the root when there
+    /// is none).</summary>
+    /// <exception cref="AwsQueryException">AWS answered with an error (transient ones after the last
+    /// attempt).</exception>
     /// <exception cref="HttpRequestException">The endpoint could not be reached on the last attempt.</exception>
     public async Task<XElement> SendAsync(QueryRequest request, CancellationToken cancellationToken)
     {

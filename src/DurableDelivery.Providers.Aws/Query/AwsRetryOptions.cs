@@ -1,6 +1,7 @@
 namespace DurableDelivery.Providers.Aws.Query;
 
-/// <summary>How the Query clients retry throttling, 5xx responses and network failures: capped exponential backoff with full jitter.</summary>
+/// <summary>How the Query clients retry throttling, 5xx responses and network failures: capped exponential backoff with
+/// full jitter.</summary>
 /// <remarks>
 /// The delay before retry <c>n</c> (1-based) is a uniform random value from zero to
 /// <c>min(MaxDelay, BaseDelay * 2^(n-1))</c>, as in AWS's own SDKs, so many workers throttled at once spread out.

@@ -12,7 +12,8 @@ namespace DurableDelivery.Providers.Aws.Query;
 /// </summary>
 internal static class SigV4
 {
-    /// <summary>The headers to add to the request: <c>X-Amz-Date</c>, the session token when there is one, and <c>Authorization</c>.</summary>
+    /// <summary>The headers to add to the request: <c>X-Amz-Date</c>, the session token when there is one, and
+    /// <c>Authorization</c>.</summary>
     public static IEnumerable<(string Name, string Value)> SignPost(Uri url, string contentType, string body, ImmutableCredentials identity, string region, string service, DateTime now)
     {
         var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);

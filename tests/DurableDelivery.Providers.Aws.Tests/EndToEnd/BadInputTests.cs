@@ -126,5 +126,6 @@ public sealed class BadInputTests(MotoServer moto, ITestOutputHelper output)
         (await stack.GroupsAsync()).ShouldBeEmpty();
         (await stack.TargetGroupsAsync()).ShouldBeEmpty();
         (await stack.TemplateVersionDescriptionsAsync()).ShouldBeEmpty();
+        (await stack.RuleHeaderValuesAsync()).ShouldBeEmpty();
     }
 }

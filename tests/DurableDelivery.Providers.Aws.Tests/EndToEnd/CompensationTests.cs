@@ -15,7 +15,7 @@ public sealed class CompensationTests(MotoServer moto, ITestOutputHelper output)
     public static TheoryData<string, FaultTiming> Steps()
     {
         var data = new TheoryData<string, FaultTiming>();
-        foreach (var step in new[] { "CreateLaunchTemplateVersionAsync", "CreateTargetGroupAsync", "ModifyTargetGroupAttributesAsync", "CreateAutoScalingGroupAsync" })
+        foreach (var step in new[] { "CreateLaunchTemplateVersionAsync", "CreateTargetGroupAsync", "ModifyTargetGroupAttributesAsync", "CreateHeaderRuleAsync", "CreateAutoScalingGroupAsync" })
         {
             data.Add(step, FaultTiming.Before);
             data.Add(step, FaultTiming.After);
@@ -46,6 +46,7 @@ public sealed class CompensationTests(MotoServer moto, ITestOutputHelper output)
         (await stack.TargetGroupsAsync()).Count.ShouldBe(1);
         (await stack.TemplateVersionDescriptionsAsync()).ShouldBe([AwsNames.TemplateVersionDescription(created.Id)]);
         (await stack.GroupsAsync())[0].TargetGroupArns.ShouldBe(await stack.TargetGroupsAsync());
+        (await stack.RuleHeaderValuesAsync()).ShouldBe([created.Id]);
     }
 
     [Fact]
@@ -64,6 +65,7 @@ public sealed class CompensationTests(MotoServer moto, ITestOutputHelper output)
         refused.Message.ShouldBe($"AWS refused CreateAutoScalingGroup for infra-set {id}: ValidationError: You have requested more instances than your current instance limit allows (request id req-1); nothing was kept. Fix the stack or settings and retry.");
         (await stack.GroupsAsync()).ShouldBeEmpty();
         (await stack.TargetGroupsAsync()).ShouldBeEmpty();
+        (await stack.RuleHeaderValuesAsync()).ShouldBeEmpty();
         (await provider.DescribeInfraSetAsync(id)).ShouldBeNull();
 
         // moto lacks DeleteLaunchTemplateVersions, so the tests run with 'deleteLaunchTemplateVersions' off and the

@@ -68,7 +68,8 @@ public sealed class GateTests(MotoServer moto, ITestOutputHelper output)
         return set.Id;
     }
 
-    /// <summary>One RequestCount and one HTTPCode_Target_5XX_Count per second for the last 60 seconds, as an ALB reports them.</summary>
+    /// <summary>One RequestCount and one HTTPCode_Target_5XX_Count per second for the last 60 seconds, as an ALB
+    /// reports them.</summary>
     private static async Task PutAsync(MotoStack stack, string infraSetId, DateTimeOffset now, Func<int, (int Requests, int Errors)> traffic)
     {
         var targetGroup = (await stack.LoadBalancing.FindTargetGroupAsync(AwsNames.TargetGroupName(infraSetId), CancellationToken.None))!;

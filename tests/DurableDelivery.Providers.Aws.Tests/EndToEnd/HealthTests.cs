@@ -3,7 +3,8 @@ using DurableDelivery.Providers.Aws.Tests.Support;
 
 namespace DurableDelivery.Providers.Aws.Tests.EndToEnd;
 
-/// <summary>Traffic never moves to an infra-set whose targets are not all healthy; a wait that times out is an answer.</summary>
+/// <summary>Traffic never moves to an infra-set whose targets are not all healthy; a wait that times out is an
+/// answer.</summary>
 [Collection(MotoCollection.Name)]
 public sealed class HealthTests(MotoServer moto, ITestOutputHelper output)
 {

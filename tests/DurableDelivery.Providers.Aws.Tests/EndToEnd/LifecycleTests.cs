@@ -45,6 +45,7 @@ public sealed class LifecycleTests(MotoServer moto, ITestOutputHelper output)
         v2.Id.ShouldNotBe(v1.Id);
         (await provider.WaitHealthyAsync(v2.Id, TimeSpan.FromSeconds(20))).Status.ShouldBe(InfraSetStatus.Healthy);
 
+        (await stack.RuleHeaderValuesAsync()).Order().ShouldBe(new[] { v1.Id, v2.Id }.Order());
         await StepAsync("w/2", (v1.Id, 100), (v2.Id, 0));
         await StepAsync("w/3", (v1.Id, 90), (v2.Id, 10));
         await StepAsync("w/4", (v1.Id, 50), (v2.Id, 50));
@@ -76,5 +77,6 @@ public sealed class LifecycleTests(MotoServer moto, ITestOutputHelper output)
         left.Select(s => s.Id).ShouldBe([v1.Id]);
         (await stack.GroupsAsync()).Select(g => g.Name).ShouldBe([AwsNames.GroupName(v1.Id)]);
         (await stack.TargetGroupsAsync()).Count.ShouldBe(1);
+        (await stack.RuleHeaderValuesAsync()).ShouldBe([v1.Id]);
     }
 }

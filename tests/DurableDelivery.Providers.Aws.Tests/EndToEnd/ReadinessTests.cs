@@ -3,7 +3,8 @@ using DurableDelivery.Providers.Aws.Tests.Support;
 
 namespace DurableDelivery.Providers.Aws.Tests.EndToEnd;
 
-/// <summary>Rollback readiness: a kept infra-set whose AMI was deregistered, or whose group was scaled to zero, shows it.</summary>
+/// <summary>Rollback readiness: a kept infra-set whose AMI was deregistered, or whose group was scaled to zero, shows
+/// it.</summary>
 [Collection(MotoCollection.Name)]
 public sealed class ReadinessTests(MotoServer moto, ITestOutputHelper output)
 {

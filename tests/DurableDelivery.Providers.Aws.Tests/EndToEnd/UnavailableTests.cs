@@ -4,7 +4,8 @@ using DurableDelivery.Providers.Aws.Tests.Support;
 
 namespace DurableDelivery.Providers.Aws.Tests.EndToEnd;
 
-/// <summary>AWS out of reach: each call is retried with backoff, then reported as retryable ProviderUnavailable.</summary>
+/// <summary>AWS out of reach: each call is retried with backoff, then reported as retryable
+/// ProviderUnavailable.</summary>
 public sealed class UnavailableTests
 {
     [Fact]

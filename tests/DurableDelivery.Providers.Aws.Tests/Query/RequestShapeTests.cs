@@ -5,7 +5,8 @@ namespace DurableDelivery.Providers.Aws.Tests.Query;
 
 /// <summary>
 /// Every Query request the provider sends, captured on the wire during a full lifecycle, matches AWS's own service
-/// models (Debian's python3-botocore): action, API version, signing name, parameter names, value types, required members.
+/// models (Debian's python3-botocore): action, API version, signing name, parameter names, value types, required
+/// members.
 /// </summary>
 [Collection(MotoCollection.Name)]
 public sealed class RequestShapeTests(MotoServer moto, ITestOutputHelper output)
@@ -14,8 +15,9 @@ public sealed class RequestShapeTests(MotoServer moto, ITestOutputHelper output)
     private static readonly string[] AllActions =
     [
         "autoscaling:CreateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup",
-        "elasticloadbalancing:AddTags", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DescribeListeners",
-        "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:AddTags", "elasticloadbalancing:CreateRule", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
         "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyTargetGroupAttributes",
         "elasticloadbalancing:RemoveTags", "monitoring:GetMetricStatistics", "monitoring:PutMetricData",
     ];

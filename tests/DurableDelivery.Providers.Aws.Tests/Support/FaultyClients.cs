@@ -5,7 +5,8 @@ using DurableDelivery.Providers.Aws.LoadBalancing;
 
 namespace DurableDelivery.Providers.Aws.Tests.Support;
 
-/// <summary>When an injected fault fires: before the real call (nothing happened) or after it (done, but the answer is lost).</summary>
+/// <summary>When an injected fault fires: before the real call (nothing happened) or after it (done, but the answer is
+/// lost).</summary>
 public enum FaultTiming
 {
     Before,
@@ -97,6 +98,13 @@ internal sealed class FaultPlan(string method, FaultTiming timing, Func<Exceptio
 
         public Task ModifyListenerForwardAsync(string listenerArn, IReadOnlyList<WeightedTargetGroup> targetGroups, CancellationToken ct) =>
             plan.Run(nameof(ModifyListenerForwardAsync), () => inner.ModifyListenerForwardAsync(listenerArn, targetGroups, ct));
+
+        public Task<IReadOnlyList<ListenerRule>> DescribeRulesAsync(string listenerArn, CancellationToken ct) => plan.Run(nameof(DescribeRulesAsync), () => inner.DescribeRulesAsync(listenerArn, ct));
+
+        public Task<string> CreateHeaderRuleAsync(string listenerArn, int priority, string headerName, string headerValue, string targetGroupArn, CancellationToken ct) =>
+            plan.Run(nameof(CreateHeaderRuleAsync), () => inner.CreateHeaderRuleAsync(listenerArn, priority, headerName, headerValue, targetGroupArn, ct));
+
+        public Task DeleteRuleAsync(string ruleArn, CancellationToken ct) => plan.Run(nameof(DeleteRuleAsync), () => inner.DeleteRuleAsync(ruleArn, ct));
 
         public Task AddTagsAsync(string resourceArn, IReadOnlyDictionary<string, string> tags, CancellationToken ct) => plan.Run(nameof(AddTagsAsync), () => inner.AddTagsAsync(resourceArn, tags, ct));
 

@@ -6,7 +6,8 @@ namespace DurableDelivery.Providers.Aws.Tests.Support;
 
 /// <summary>
 /// A real <c>moto_server</c> (moto 5.2.1, an AWS API emulator) on a free loopback port, shared by every test of the
-/// assembly; each test works in its own environment (own load balancer, listener, template and tags). Killed on dispose.
+/// assembly; each test works in its own environment (own load balancer, listener, template and tags). Killed on
+/// dispose.
 /// </summary>
 public sealed class MotoServer : IAsyncLifetime
 {

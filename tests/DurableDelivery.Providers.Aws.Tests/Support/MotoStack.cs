@@ -61,7 +61,8 @@ internal sealed class MotoStack : IDisposable
 
     public AwsEnvironmentOptions EnvironmentOptions => new() { ListenerArn = ListenerArn, Subnets = Subnets, LaunchTemplate = LaunchTemplateId };
 
-    /// <summary>Settings for a provider on this stack: explicit dummy credentials, fast polls, 1-second metrics.</summary>
+    /// <summary>Settings for a provider on this stack: explicit dummy credentials, fast polls, 1-second
+    /// metrics.</summary>
     public AwsProviderOptions Options(Func<AwsEnvironmentOptions, AwsEnvironmentOptions>? change = null) => new()
     {
         Region = "us-east-1",
@@ -142,6 +143,10 @@ internal sealed class MotoStack : IDisposable
         return [.. arns.Where(a => tags.GetValueOrDefault(a)?.GetValueOrDefault(AwsNames.EnvironmentTag) == Environment)];
     }
 
+    /// <summary>The header rules on the listener (every rule but the default), by the infra-set id each one matches.</summary>
+    public async Task<IReadOnlyList<string>> RuleHeaderValuesAsync() =>
+        [.. (await LoadBalancing.DescribeRulesAsync(ListenerArn, CancellationToken.None)).Where(r => r.Priority != "default").SelectMany(r => r.HeaderValues)];
+
     /// <summary>The launch template versions the provider made (by description).</summary>
     public async Task<IReadOnlyList<string>> TemplateVersionDescriptionsAsync()
     {
@@ -149,7 +154,8 @@ internal sealed class MotoStack : IDisposable
         return [.. versions.LaunchTemplateVersions.Select(v => v.VersionDescription).Where(d => d is not null && d.StartsWith("dd:", StringComparison.Ordinal))];
     }
 
-    /// <summary>The listener's forward weights as moto reports them, by infra-set id (read without the provider).</summary>
+    /// <summary>The listener's forward weights as moto reports them, by infra-set id (read without the
+    /// provider).</summary>
     public async Task<IReadOnlyDictionary<string, int>> ListenerWeightsAsync()
     {
         var listener = await LoadBalancing.DescribeListenerAsync(ListenerArn, CancellationToken.None);

@@ -3,10 +3,12 @@ using System.Text.RegularExpressions;
 
 namespace DurableDelivery.Providers.Aws.Tests.Support;
 
-/// <summary>One Query request as it went over the wire: the SigV4 service it was signed for, the action and every parameter.</summary>
+/// <summary>One Query request as it went over the wire: the SigV4 service it was signed for, the action and every
+/// parameter.</summary>
 internal sealed record RecordedQuery(string Service, string Action, string Version, IReadOnlyList<KeyValuePair<string, string>> Parameters);
 
-/// <summary>Passes requests through to moto unchanged and records the Query ones (the real HTTP bodies, parsed back).</summary>
+/// <summary>Passes requests through to moto unchanged and records the Query ones (the real HTTP bodies, parsed
+/// back).</summary>
 internal sealed partial class RecordingHandler() : DelegatingHandler(new HttpClientHandler())
 {
     public ConcurrentQueue<RecordedQuery> Requests { get; } = new();
