@@ -93,6 +93,8 @@ public sealed partial class AwsInfraProvider
                             VpcId = lb.VpcId,
                             Port = options.InstancePort,
                             HealthCheckPath = spec.HealthCheckPath ?? AwsNames.DefaultHealthCheckPath,
+                            HealthCheckIntervalSeconds = (int)options.TargetHealthCheckInterval.TotalSeconds,
+                            HealthyThresholdCount = options.HealthyThreshold,
                             Tags = resourceTags,
                         },
                         cancellationToken).ConfigureAwait(false);

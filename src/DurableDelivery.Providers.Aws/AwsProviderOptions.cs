@@ -44,13 +44,25 @@ public sealed record AwsProviderOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets how long <c>SetWeightsAsync</c> waits for the listener to report the new weights.</summary>
-    /// <value>The default is 60 seconds.</value>
-    public TimeSpan ReadBackTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <value>The default is 20 seconds, inside the delivery activities' 30-second start-to-close timeout.</value>
+    public TimeSpan ReadBackTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Gets how long a delete waits for the Auto Scaling group to go away before it reports a retryable
-    /// failure.</summary>
-    /// <value>The default is 15 minutes (draining with the deregistration delay, then terminating).</value>
-    public TimeSpan DeleteTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Gets how long one delete call waits for the group's instances to drain and the group to go away before it reports
+    /// a retryable failure; the retried call (same key) carries on where it stopped.
+    /// </summary>
+    /// <value>The default is 20 seconds, inside the delivery activities' 30-second start-to-close timeout: draining
+    /// takes the deregistration delay, so a delete usually spans several calls.</value>
+    public TimeSpan DeleteTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets how often the ALB health-checks each target of an infra-set.</summary>
+    /// <value>The default is 10 seconds (AWS's own default is 30). Allowed: 5 to 300 seconds.</value>
+    public TimeSpan TargetHealthCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets how many health checks in a row make a target healthy.</summary>
+    /// <value>The default is 3 (AWS's own default is 5): a new instance is healthy about 30 seconds after it answers.
+    /// Allowed: 2 to 10.</value>
+    public int HealthyThreshold { get; init; } = 3;
 
     /// <summary>Gets the CloudWatch period of the metric series.</summary>
     /// <value>The default is 60 seconds, the resolution of ALB metrics. Allowed: 1, 5, 10, 30 seconds or a multiple of
@@ -136,6 +148,11 @@ public sealed record AwsProviderOptions
         if (PollInterval <= TimeSpan.Zero || ReadBackTimeout <= TimeSpan.Zero || DeleteTimeout <= TimeSpan.Zero || HealthCheckGracePeriod < TimeSpan.Zero)
         {
             problems.Add("'pollInterval', 'readBackTimeout' and 'deleteTimeout' must be positive and 'healthCheckGracePeriod' not negative.");
+        }
+
+        if (TargetHealthCheckInterval < TimeSpan.FromSeconds(5) || TargetHealthCheckInterval > TimeSpan.FromSeconds(300) || HealthyThreshold is < 2 or > 10)
+        {
+            problems.Add($"'targetHealthCheckInterval' is {TargetHealthCheckInterval} and 'healthyThreshold' {HealthyThreshold}; an ALB takes 5-300 seconds and 2-10 checks.");
         }
 
         var period = MetricsPeriod.TotalSeconds;

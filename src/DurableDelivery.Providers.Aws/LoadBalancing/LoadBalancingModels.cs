@@ -50,6 +50,10 @@ internal sealed record CreateTargetGroupRequest
 
     public required string HealthCheckPath { get; init; }
 
+    public int HealthCheckIntervalSeconds { get; init; } = 30;
+
+    public int HealthyThresholdCount { get; init; } = 5;
+
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 }
 

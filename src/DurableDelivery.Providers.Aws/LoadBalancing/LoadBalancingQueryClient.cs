@@ -67,6 +67,8 @@ internal sealed class LoadBalancingQueryClient(AwsQueryTransport transport) : IL
             .Add("TargetType", "instance")
             .Add("HealthCheckProtocol", "HTTP")
             .Add("HealthCheckPath", request.HealthCheckPath)
+            .Add("HealthCheckIntervalSeconds", request.HealthCheckIntervalSeconds)
+            .Add("HealthyThresholdCount", request.HealthyThresholdCount)
             .AddTags(request.Tags);
         var result = await transport.SendAsync(query, cancellationToken).ConfigureAwait(false);
         return result.Members("TargetGroups").Select(Group).First();
