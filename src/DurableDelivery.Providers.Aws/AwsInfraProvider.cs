@@ -195,11 +195,31 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
         {
             throw new InfraProviderUnavailableException($"AWS is unreachable ({e.Message}); check the network, region and credentials, then retry.", e);
         }
+        catch (Exception e) when (DeniedCode(e) is { } code)
+        {
+            logger.LogError(e, "AWS denied a call");
+            throw new InfraProviderException(InfraProviderErrorReason.Internal, $"AWS denied the call ({code}: {e.Message}); attach infra/aws's WorkerPolicy to the worker's role or refresh its credentials, then retry.", e);
+        }
         catch (Exception e) when (e is AwsQueryException or AmazonServiceException)
         {
             logger.LogError(e, "AWS call failed");
             throw new InfraProviderException(InfraProviderErrorReason.Internal, $"AWS refused a call: {e.Message}", e);
         }
+    }
+
+    /// <summary>The error code when AWS refused the caller (permissions or credentials), else <see langword="null"/>.</summary>
+    private static string? DeniedCode(Exception e)
+    {
+        var code = e switch
+        {
+            AwsQueryException q => q.Code,
+            AmazonServiceException s => s.ErrorCode,
+            _ => null,
+        };
+        return code is "AccessDenied" or "AccessDeniedException" or "UnauthorizedOperation" or "InvalidClientTokenId"
+            or "SignatureDoesNotMatch" or "ExpiredToken" or "AuthFailure" or "UnrecognizedClientException"
+            ? code
+            : null;
     }
 
     private static AWSCredentials ResolveCredentials(AwsProviderOptions options)
