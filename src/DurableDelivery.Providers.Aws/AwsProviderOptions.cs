@@ -83,13 +83,6 @@ public sealed record AwsProviderOptions
     /// <value>The default is 5 attempts, 100 ms base, 5 s cap, full jitter.</value>
     public AwsRetryOptions Retry { get; init; } = new();
 
-    private static readonly JsonSerializerOptions FileJson = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
 
     /// <summary>Reads provider settings from a JSON file (see infra/aws/provider.example.json).</summary>
     /// <param name="path">The file.</param>
@@ -106,7 +99,7 @@ public sealed record AwsProviderOptions
         AwsProviderOptions? options;
         try
         {
-            options = JsonSerializer.Deserialize<AwsProviderOptions>(File.ReadAllText(path), FileJson);
+            options = AwsSettingsJson.Read(File.ReadAllText(path));
         }
         catch (JsonException e)
         {

@@ -34,6 +34,23 @@ public sealed class InfraFilesTests(MotoServer moto, ITestOutputHelper output)
         staging.LaunchTemplate.ShouldBe("lt-0123456789abcdef0");
         staging.LaunchTemplateSourceVersion.ShouldBe("$Default");
 
+        options.PollInterval.ShouldBe(TimeSpan.FromSeconds(5));
+        options.ReadBackTimeout.ShouldBe(new AwsProviderOptions().ReadBackTimeout, "settings the file omits keep their defaults");
+        options.Credentials.ShouldBe(new AwsCredentialOptions());
+
+        var unknown = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(unknown, """{ "region": "eu-west-1", "pollIntervall": "00:00:01" }""");
+            var typo = Should.Throw<InfraRequestRejectedException>(() => AwsProviderOptions.Load(unknown));
+            typo.Message.ShouldStartWith($"AWS provider settings file '{unknown}' is not valid: ");
+            typo.Message.ShouldContain("pollIntervall");
+        }
+        finally
+        {
+            File.Delete(unknown);
+        }
+
         var missing = Should.Throw<InfraRequestRejectedException>(() => AwsProviderOptions.Load("/nonexistent/aws.json"));
         missing.Message.ShouldBe("AWS provider settings file '/nonexistent/aws.json' does not exist; copy infra/aws/provider.example.json and fill in your stack's outputs.");
     }
