@@ -154,7 +154,7 @@ public sealed partial class AwsInfraProvider
                 throw Rejected(InfraProviderErrorReason.InvalidSpec, $"AWS refused {e.Action} for infra-set {id}: {e.Code}: {e.AwsMessage} (request id {e.RequestId}); nothing was kept. Fix the stack or settings and retry.");
             }
 
-            return await DescribeInfraSetAsync(id, cancellationToken).ConfigureAwait(false)
+            return await DescribeCoreAsync(id, cancellationToken).ConfigureAwait(false)
                 ?? throw new InfraProviderException(InfraProviderErrorReason.Internal, $"Infra-set {id} was created but AWS does not list its group {groupName} yet; retry with the same key.");
         });
 

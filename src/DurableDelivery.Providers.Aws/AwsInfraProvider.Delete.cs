@@ -20,7 +20,7 @@ public sealed partial class AwsInfraProvider
         {
             RequireKey(idempotencyKey);
             var weights = await GetWeightsAsync(environment, cancellationToken).ConfigureAwait(false);
-            var info = await DescribeInfraSetAsync(infraSetId, cancellationToken).ConfigureAwait(false);
+            var info = await DescribeCoreAsync(infraSetId, cancellationToken).ConfigureAwait(false);
             if (info is null || info.Spec.Environment != environment)
             {
                 throw Rejected(InfraProviderErrorReason.UnknownInfraSet, $"Infra-set {infraSetId} does not exist in environment '{environment}'.");

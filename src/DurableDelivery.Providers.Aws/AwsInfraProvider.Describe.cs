@@ -8,7 +8,46 @@ namespace DurableDelivery.Providers.Aws;
 public sealed partial class AwsInfraProvider
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// For a live group the status message also says when the infra-set could not be relaunched (its launch template
+    /// version or AMI is gone), so the environment's periodic health check reports a rollback target that would not
+    /// survive an instance replacement; the status stays what the targets say.
+    /// </remarks>
     public Task<InfraSetInfo?> DescribeInfraSetAsync(string infraSetId, CancellationToken cancellationToken = default) =>
+        Guard(async () =>
+        {
+            var info = await DescribeCoreAsync(infraSetId, cancellationToken).ConfigureAwait(false);
+            if (info is null || info.Status == InfraSetStatus.Deleted)
+            {
+                return info;
+            }
+
+            var problems = await LaunchProblemsAsync(info.Spec, infraSetId, cancellationToken).ConfigureAwait(false);
+            return problems.Count == 0 ? info : info with { StatusMessage = $"{info.StatusMessage}; cannot be relaunched: {string.Join(", ", problems)}" };
+        });
+
+    /// <summary>What would stop the infra-set's group from launching instances: a missing template version or AMI.</summary>
+    private async Task<IReadOnlyList<string>> LaunchProblemsAsync(InfraSetSpec spec, string infraSetId, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var group = (await clients.AutoScaling.DescribeAutoScalingGroupsAsync([AwsNames.GroupName(infraSetId)], null, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        if (group?.LaunchTemplateId is { } templateId && long.TryParse(group.LaunchTemplateVersion, out var version)
+            && await clients.Ec2.DescribeLaunchTemplateVersionAsync(templateId, version, cancellationToken).ConfigureAwait(false) is null)
+        {
+            problems.Add($"launch template version {version} of {templateId} no longer exists");
+        }
+
+        var image = spec.ArtifactId.Length == 0 ? null : await clients.Ec2.DescribeImageAsync(spec.ArtifactId, cancellationToken).ConfigureAwait(false);
+        if (image is not { State: "available" })
+        {
+            problems.Add(image is null ? $"AMI {spec.ArtifactId} no longer exists (deregistered?)" : $"AMI {spec.ArtifactId} is {image.State}");
+        }
+
+        return problems;
+    }
+
+    /// <summary>The infra-set from its group, half-made target group or tombstone, without the launch checks.</summary>
+    private Task<InfraSetInfo?> DescribeCoreAsync(string infraSetId, CancellationToken cancellationToken) =>
         Guard(async () =>
         {
             var group = (await clients.AutoScaling.DescribeAutoScalingGroupsAsync([AwsNames.GroupName(infraSetId)], null, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -56,7 +95,7 @@ public sealed partial class AwsInfraProvider
             var deadline = DateTimeOffset.UtcNow + timeout;
             while (true)
             {
-                var info = await DescribeInfraSetAsync(infraSetId, cancellationToken).ConfigureAwait(false);
+                var info = await DescribeCoreAsync(infraSetId, cancellationToken).ConfigureAwait(false);
                 if (info is null || info.Status == InfraSetStatus.Deleted)
                 {
                     throw Rejected(InfraProviderErrorReason.UnknownInfraSet, $"Infra-set {infraSetId} does not exist{(info is null ? string.Empty : " any more (deleted)")}; create it first.");

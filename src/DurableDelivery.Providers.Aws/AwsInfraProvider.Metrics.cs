@@ -25,7 +25,7 @@ public sealed partial class AwsInfraProvider
             }
 
             var (_, listener) = await ListenerOfAsync(environment, cancellationToken).ConfigureAwait(false);
-            var info = await DescribeInfraSetAsync(infraSetId, cancellationToken).ConfigureAwait(false);
+            var info = await DescribeCoreAsync(infraSetId, cancellationToken).ConfigureAwait(false);
             var targetGroup = info is null || info.Spec.Environment != environment
                 ? null
                 : await clients.LoadBalancing.FindTargetGroupAsync(AwsNames.TargetGroupName(infraSetId), cancellationToken).ConfigureAwait(false);

@@ -18,8 +18,6 @@ public sealed partial class AwsInfraProvider
         {
             var (env, _) = await ListenerOfAsync(environment, cancellationToken).ConfigureAwait(false);
             var weights = await GetWeightsAsync(environment, cancellationToken).ConfigureAwait(false);
-            var template = await clients.Ec2.DescribeLaunchTemplateAsync(env.LaunchTemplate, cancellationToken).ConfigureAwait(false);
-            var versions = template is null ? [] : await clients.Ec2.DescribeLaunchTemplateVersionsAsync(template.Id, cancellationToken).ConfigureAwait(false);
             var groups = await clients.AutoScaling.DescribeAutoScalingGroupsAsync([], new(AwsNames.EnvironmentTag, environment), cancellationToken).ConfigureAwait(false);
             var result = new List<AwsInfraSetReadiness>();
             foreach (var group in groups.Where(g => g.Status is null && g.Tags.ContainsKey(AwsNames.InfraSetTag)).OrderBy(g => g.CreatedTime))
@@ -49,7 +47,8 @@ public sealed partial class AwsInfraProvider
                     problems.Add($"{healthy} of {group.DesiredCapacity} targets healthy");
                 }
 
-                var versionExists = long.TryParse(group.LaunchTemplateVersion, out var v) && versions.Any(x => x.Version == v);
+                var versionExists = group.LaunchTemplateId is { } templateId && long.TryParse(group.LaunchTemplateVersion, out var v)
+                    && await clients.Ec2.DescribeLaunchTemplateVersionAsync(templateId, v, cancellationToken).ConfigureAwait(false) is not null;
                 if (!versionExists)
                 {
                     problems.Add($"launch template version {group.LaunchTemplateVersion} of {env.LaunchTemplate} no longer exists");

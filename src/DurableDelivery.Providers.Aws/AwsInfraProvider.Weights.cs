@@ -35,7 +35,7 @@ public sealed partial class AwsInfraProvider
             var forward = new List<WeightedTargetGroup>();
             foreach (var (infraSetId, weight) in weights.OrderBy(w => w.Key, StringComparer.Ordinal))
             {
-                var info = await DescribeInfraSetAsync(infraSetId, cancellationToken).ConfigureAwait(false);
+                var info = await DescribeCoreAsync(infraSetId, cancellationToken).ConfigureAwait(false);
                 if (info is null || info.Status == InfraSetStatus.Deleted || info.Spec.Environment != environment)
                 {
                     throw Rejected(InfraProviderErrorReason.UnknownInfraSet, $"Infra-set {infraSetId} does not exist in environment '{environment}'{(info?.Status == InfraSetStatus.Deleted ? " (it was deleted)" : string.Empty)}; name only infra-sets of this environment.");

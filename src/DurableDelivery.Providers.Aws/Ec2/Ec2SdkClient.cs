@@ -80,6 +80,25 @@ internal sealed class Ec2SdkClient(IAmazonEC2 ec2, ILogger logger) : IEc2Client
         return versions;
     }
 
+    public async Task<Ec2LaunchTemplateVersion?> DescribeLaunchTemplateVersionAsync(string templateId, long version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await ec2.DescribeLaunchTemplateVersionsAsync(
+                new DescribeLaunchTemplateVersionsRequest { LaunchTemplateId = templateId, Versions = [version.ToString(System.Globalization.CultureInfo.InvariantCulture)] },
+                cancellationToken).ConfigureAwait(false);
+            Logged("DescribeLaunchTemplateVersions", response);
+            return (response.LaunchTemplateVersions ?? [])
+                .Where(v => v.VersionNumber == version)
+                .Select(v => new Ec2LaunchTemplateVersion(version, v.VersionDescription, v.LaunchTemplateData?.ImageId))
+                .FirstOrDefault();
+        }
+        catch (AmazonEC2Exception e) when (e.ErrorCode.StartsWith("InvalidLaunchTemplate", StringComparison.Ordinal))
+        {
+            return null;
+        }
+    }
+
     public async Task<long> CreateLaunchTemplateVersionAsync(string templateId, string sourceVersion, string imageId, string description, CancellationToken cancellationToken)
     {
         var response = await ec2.CreateLaunchTemplateVersionAsync(

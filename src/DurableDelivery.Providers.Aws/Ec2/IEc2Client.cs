@@ -16,6 +16,9 @@ internal interface IEc2Client
     /// <summary><c>DescribeLaunchTemplateVersions</c>: every version of a template.</summary>
     Task<IReadOnlyList<Ec2LaunchTemplateVersion>> DescribeLaunchTemplateVersionsAsync(string templateId, CancellationToken cancellationToken);
 
+    /// <summary><c>DescribeLaunchTemplateVersions</c> of one version; <see langword="null"/> when it does not exist.</summary>
+    Task<Ec2LaunchTemplateVersion?> DescribeLaunchTemplateVersionAsync(string templateId, long version, CancellationToken cancellationToken);
+
     /// <summary><c>CreateLaunchTemplateVersion</c> from <paramref name="sourceVersion"/> with another image.</summary>
     Task<long> CreateLaunchTemplateVersionAsync(string templateId, string sourceVersion, string imageId, string description, CancellationToken cancellationToken);
 

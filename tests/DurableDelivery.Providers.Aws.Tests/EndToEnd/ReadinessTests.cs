@@ -33,6 +33,11 @@ public sealed class ReadinessTests(MotoServer moto, ITestOutputHelper output)
         afterAmi.ImageAvailable.ShouldBeFalse();
         afterAmi.Problems.ShouldBe([$"AMI {stack.AmiV1} no longer exists (deregistered?)"]);
 
+        // The environment's periodic health check reads DescribeInfraSet: it still takes traffic, but says it could not be relaunched.
+        var described = (await provider.DescribeInfraSetAsync(v1.Id))!;
+        described.Status.ShouldBe(InfraSetStatus.Healthy);
+        described.StatusMessage.ShouldEndWith($"; cannot be relaunched: AMI {stack.AmiV1} no longer exists (deregistered?)");
+
         // Someone scaled the warm group to zero: it could not take traffic back.
         await stack.AutoScaling.UpdateCapacityAsync(AwsNames.GroupName(v2.Id), 0, CancellationToken.None);
         var empty = (await provider.DescribeReadinessAsync("ready"))[1];

@@ -59,6 +59,9 @@ internal sealed class FaultPlan(string method, FaultTiming timing, Func<Exceptio
 
         public Task<IReadOnlyList<Ec2LaunchTemplateVersion>> DescribeLaunchTemplateVersionsAsync(string templateId, CancellationToken ct) => plan.Run(nameof(DescribeLaunchTemplateVersionsAsync), () => inner.DescribeLaunchTemplateVersionsAsync(templateId, ct));
 
+        public Task<Ec2LaunchTemplateVersion?> DescribeLaunchTemplateVersionAsync(string templateId, long version, CancellationToken ct) =>
+            plan.Run(nameof(DescribeLaunchTemplateVersionAsync), () => inner.DescribeLaunchTemplateVersionAsync(templateId, version, ct));
+
         public Task<long> CreateLaunchTemplateVersionAsync(string templateId, string sourceVersion, string imageId, string description, CancellationToken ct) =>
             plan.Run(nameof(CreateLaunchTemplateVersionAsync), () => inner.CreateLaunchTemplateVersionAsync(templateId, sourceVersion, imageId, description, ct));
 
