@@ -24,7 +24,9 @@ public sealed partial class AwsInfraProvider
             var env = Environment(spec.Environment);
             if (spec.InstanceCount < 1 || spec.InstanceCount > env.MaxInstances)
             {
-                throw Rejected(InfraProviderErrorReason.InvalidSpec, $"Environment '{spec.Environment}': {spec.InstanceCount} instances is out of range; use 1-{env.MaxInstances} ('maxInstances' in the AWS provider settings).");
+                throw Rejected(InfraProviderErrorReason.InvalidSpec,
+                    $"Environment '{spec.Environment}': {spec.InstanceCount} instances is out of range; "
+                    + $"use 1-{env.MaxInstances} ('maxInstances' in the AWS provider settings).");
             }
 
             if (spec.HealthCheckPath is { } path && !path.StartsWith('/'))
@@ -52,7 +54,9 @@ public sealed partial class AwsInfraProvider
 
             var template = await ValidateEnvironmentAsync(spec.Environment, env, cancellationToken).ConfigureAwait(false);
             var image = await clients.Ec2.DescribeImageAsync(spec.ArtifactId, cancellationToken).ConfigureAwait(false)
-                ?? throw Rejected(InfraProviderErrorReason.ArtifactNotFound, $"AMI {spec.ArtifactId} does not exist in {options.Region}; build or copy it there, or fix the version set's artifact.");
+                ?? throw Rejected(InfraProviderErrorReason.ArtifactNotFound,
+                    $"AMI {spec.ArtifactId} does not exist in {options.Region}; "
+                    + "build or copy it there, or fix the version set's artifact.");
             var listener = await clients.LoadBalancing.DescribeListenerAsync(env.ListenerArn, cancellationToken).ConfigureAwait(false);
             var lb = await clients.LoadBalancing.DescribeLoadBalancerAsync(listener.LoadBalancerArn, cancellationToken).ConfigureAwait(false);
             var version = image.Tags.GetValueOrDefault("Version") ?? image.Tags.GetValueOrDefault("version") ?? image.Name ?? image.ImageId;
@@ -151,11 +155,16 @@ public sealed partial class AwsInfraProvider
                     await made[i]().ConfigureAwait(false);
                 }
 
-                throw Rejected(InfraProviderErrorReason.InvalidSpec, $"AWS refused {e.Action} for infra-set {id}: {e.Code}: {e.AwsMessage} (request id {e.RequestId}); nothing was kept. Fix the stack or settings and retry.");
+                throw Rejected(InfraProviderErrorReason.InvalidSpec,
+                    $"AWS refused {e.Action} for infra-set {id}: {e.Code}: "
+                    + $"{e.AwsMessage} (request id {e.RequestId}); "
+                    + "nothing was kept. Fix the stack or settings and retry.");
             }
 
             return await DescribeCoreAsync(id, cancellationToken).ConfigureAwait(false)
-                ?? throw new InfraProviderException(InfraProviderErrorReason.Internal, $"Infra-set {id} was created but AWS does not list its group {groupName} yet; retry with the same key.");
+                ?? throw new InfraProviderException(InfraProviderErrorReason.Internal,
+                    $"Infra-set {id} was created but AWS does not list its group {groupName} yet; "
+                    + "retry with the same key.");
         });
 
     /// <summary>Creates the target group, or finds it when a concurrent attempt created it first (AWS then answers
@@ -171,7 +180,9 @@ public sealed partial class AwsInfraProvider
         catch (AwsQueryException e) when (e.Code == "DuplicateTargetGroupName")
         {
             return await clients.LoadBalancing.FindTargetGroupAsync(request.Name, cancellationToken).ConfigureAwait(false)
-                ?? throw new InfraProviderException(InfraProviderErrorReason.Internal, $"Target group {request.Name} was reported as a duplicate, then not found; retry with the same key.", e);
+                ?? throw new InfraProviderException(InfraProviderErrorReason.Internal,
+                    $"Target group {request.Name} was reported as a duplicate, then not found; "
+                    + "retry with the same key.", e);
         }
     }
 
@@ -179,7 +190,9 @@ public sealed partial class AwsInfraProvider
     {
         if (tags.TryGetValue(AwsNames.DigestTag, out var found) && found != digest)
         {
-            throw Rejected(InfraProviderErrorReason.IdempotencyKeyConflict, $"Infra-set {id} was created under this idempotency key from a different spec; use a new key for a new spec.");
+            throw Rejected(InfraProviderErrorReason.IdempotencyKeyConflict,
+                $"Infra-set {id} was created under this idempotency key from a different spec; "
+                + "use a new key for a new spec.");
         }
     }
 

@@ -28,7 +28,9 @@ public sealed partial class AwsInfraProvider
 
             if (weights.WeightOf(infraSetId) > 0)
             {
-                throw Rejected(InfraProviderErrorReason.InfraSetTakesTraffic, $"Infra-set {infraSetId} still has weight {weights.WeightOf(infraSetId)}; set its weight to 0 before draining it.");
+                throw Rejected(InfraProviderErrorReason.InfraSetTakesTraffic,
+                    $"Infra-set {infraSetId} still has weight {weights.WeightOf(infraSetId)}; "
+                    + "set its weight to 0 before draining it.");
             }
 
             return new DrainResult { Status = DrainStatus.NotSupported, InFlight = 0, Waited = TimeSpan.Zero };
@@ -58,7 +60,9 @@ public sealed partial class AwsInfraProvider
 
             var spec = AwsNames.SpecFromTags(tags);
             var env = options.Environments.GetValueOrDefault(spec.Environment)
-                ?? throw Rejected(InfraProviderErrorReason.UnknownInfraSet, $"Infra-set {infraSetId} belongs to environment '{spec.Environment}', which this provider is not configured for.");
+                ?? throw Rejected(InfraProviderErrorReason.UnknownInfraSet,
+                    $"Infra-set {infraSetId} belongs to environment '{spec.Environment}', "
+                    + "which this provider is not configured for.");
             if (targetGroup is not null)
             {
                 await RemoveFromListenerAsync(infraSetId, env, targetGroup.Arn, cancellationToken).ConfigureAwait(false);
@@ -133,7 +137,9 @@ public sealed partial class AwsInfraProvider
 
         if (entry.Weight > 0)
         {
-            throw Rejected(InfraProviderErrorReason.InfraSetTakesTraffic, $"Infra-set {infraSetId} still has weight {entry.Weight} on listener {env.ListenerArn}; set its weight to 0 before deleting it.");
+            throw Rejected(InfraProviderErrorReason.InfraSetTakesTraffic,
+                $"Infra-set {infraSetId} still has weight {entry.Weight} on listener {env.ListenerArn}; "
+                + "set its weight to 0 before deleting it.");
         }
 
         var rest = listener.Forward.Where(f => f.TargetGroupArn != targetGroupArn).ToList();

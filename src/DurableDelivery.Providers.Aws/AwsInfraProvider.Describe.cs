@@ -67,7 +67,9 @@ public sealed partial class AwsInfraProvider
                     Spec = AwsNames.SpecFromTags(tags),
                     Version = tags.GetValueOrDefault(AwsNames.VersionTag, string.Empty),
                     Status = InfraSetStatus.Starting,
-                    StatusMessage = $"half-created: target group {targetGroup.Name} exists, Auto Scaling group {AwsNames.GroupName(infraSetId)} does not; retry the create with the same key or delete it",
+                    StatusMessage = $"half-created: target group {targetGroup.Name} exists, "
+                        + $"Auto Scaling group {AwsNames.GroupName(infraSetId)} does not; "
+                        + "retry the create with the same key or delete it",
                 };
             }
 
@@ -151,7 +153,8 @@ public sealed partial class AwsInfraProvider
             : healthy == 0 ? InfraSetStatus.Unhealthy
             : InfraSetStatus.Degraded;
         var unhealthy = health.Values.Where(h => h.State != "healthy").Select(h => $"{h.TargetId} {h.State}{(h.Reason is null ? string.Empty : $" ({h.Reason})")}").ToList();
-        var message = $"{healthy} of {desired} instances healthy (group {group.Name}, launch template version {group.LaunchTemplateVersion})"
+        var message = $"{healthy} of {desired} instances healthy (group {group.Name}, "
+            + $"launch template version {group.LaunchTemplateVersion})"
             + (unhealthy.Count > 0 ? "; " + string.Join(", ", unhealthy) : string.Empty);
         return new InfraSetInfo { Id = infraSetId, Spec = spec, Version = version, CreatedAt = created, Status = status, StatusMessage = message, Instances = instances };
     }

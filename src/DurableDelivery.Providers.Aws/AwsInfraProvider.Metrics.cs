@@ -21,7 +21,9 @@ public sealed partial class AwsInfraProvider
         {
             if (window <= TimeSpan.Zero || window > options.MaxMetricsWindow)
             {
-                throw Rejected(InfraProviderErrorReason.InvalidSpec, $"Metrics window {window} is out of range; use more than 0 and at most {options.MaxMetricsWindow}.");
+                throw Rejected(InfraProviderErrorReason.InvalidSpec,
+                    $"Metrics window {window} is out of range; "
+                    + $"use more than 0 and at most {options.MaxMetricsWindow}.");
             }
 
             var (_, listener) = await ListenerOfAsync(environment, cancellationToken).ConfigureAwait(false);
@@ -31,7 +33,9 @@ public sealed partial class AwsInfraProvider
                 : await clients.LoadBalancing.FindTargetGroupAsync(AwsNames.TargetGroupName(infraSetId), cancellationToken).ConfigureAwait(false);
             if (targetGroup is null)
             {
-                throw Rejected(InfraProviderErrorReason.UnknownInfraSet, $"Infra-set {infraSetId} has no target group in environment '{environment}'; name a live infra-set of this environment.");
+                throw Rejected(InfraProviderErrorReason.UnknownInfraSet,
+                    $"Infra-set {infraSetId} has no target group in environment '{environment}'; "
+                    + "name a live infra-set of this environment.");
             }
 
             var period = (long)options.MetricsPeriod.TotalSeconds;

@@ -51,7 +51,9 @@ public sealed partial class AwsInfraProvider
                     && await clients.Ec2.DescribeLaunchTemplateVersionAsync(templateId, v, cancellationToken).ConfigureAwait(false) is not null;
                 if (!versionExists)
                 {
-                    problems.Add($"launch template version {group.LaunchTemplateVersion} of {env.LaunchTemplate} no longer exists");
+                    problems.Add(
+                        $"launch template version {group.LaunchTemplateVersion} of {env.LaunchTemplate} no longer "
+                        + "exists");
                 }
 
                 var image = artifact.Length == 0 ? null : await clients.Ec2.DescribeImageAsync(artifact, cancellationToken).ConfigureAwait(false);

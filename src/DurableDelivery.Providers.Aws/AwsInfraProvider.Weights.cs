@@ -29,7 +29,10 @@ public sealed partial class AwsInfraProvider
             {
                 return tags.GetValueOrDefault(AwsNames.WeightsDigestTag) == digest
                     ? await ReadWeightsAsync(environment, listener, cancellationToken).ConfigureAwait(false)
-                    : throw Rejected(InfraProviderErrorReason.IdempotencyKeyConflict, $"Environment '{environment}': idempotency key '{idempotencyKey}' was used for other weights; use a new key for a new weight table.");
+                    : throw Rejected(InfraProviderErrorReason.IdempotencyKeyConflict,
+                        $"Environment '{environment}': "
+                        + $"idempotency key '{idempotencyKey}' was used for other weights; "
+                        + "use a new key for a new weight table.");
             }
 
             var forward = new List<WeightedTargetGroup>();
@@ -43,7 +46,9 @@ public sealed partial class AwsInfraProvider
 
                 if (weight > 0 && info.Status != InfraSetStatus.Healthy)
                 {
-                    throw Rejected(InfraProviderErrorReason.InfraSetNotHealthy, $"Infra-set {infraSetId} is {info.Status} ({info.StatusMessage}); wait until it is healthy before giving it weight {weight}.");
+                    throw Rejected(InfraProviderErrorReason.InfraSetNotHealthy,
+                        $"Infra-set {infraSetId} is {info.Status} ({info.StatusMessage}); "
+                        + $"wait until it is healthy before giving it weight {weight}.");
                 }
 
                 var targetGroup = await clients.LoadBalancing.FindTargetGroupAsync(AwsNames.TargetGroupName(infraSetId), cancellationToken).ConfigureAwait(false)
@@ -86,7 +91,10 @@ public sealed partial class AwsInfraProvider
 
         if (weights.Count > MaxForwardTargetGroups)
         {
-            throw Rejected(InfraProviderErrorReason.InvalidWeights, $"{weights.Count} infra-sets named; an ALB forward action takes at most {MaxForwardTargetGroups} target groups: leave out infra-sets with weight 0.");
+            throw Rejected(InfraProviderErrorReason.InvalidWeights,
+                $"{weights.Count} infra-sets named; "
+                + $"an ALB forward action takes at most {MaxForwardTargetGroups} target groups: "
+                + "leave out infra-sets with weight 0.");
         }
     }
 
@@ -96,7 +104,9 @@ public sealed partial class AwsInfraProvider
     {
         if (!options.Environments.TryGetValue(environment, out var env))
         {
-            throw Rejected(InfraProviderErrorReason.UnknownListener, $"Environment '{environment}' is not configured for the aws provider; add it under 'environments' in the AWS provider settings.");
+            throw Rejected(InfraProviderErrorReason.UnknownListener,
+                $"Environment '{environment}' is not configured for the aws provider; "
+                + "add it under 'environments' in the AWS provider settings.");
         }
 
         try
@@ -105,7 +115,9 @@ public sealed partial class AwsInfraProvider
         }
         catch (AwsQueryException e) when (e.Code is "ListenerNotFound" or "ValidationError")
         {
-            throw Rejected(InfraProviderErrorReason.UnknownListener, $"Environment '{environment}': listener {env.ListenerArn} does not exist; set 'listener.arn' to the stack's ListenerArn output.");
+            throw Rejected(InfraProviderErrorReason.UnknownListener,
+                $"Environment '{environment}': listener {env.ListenerArn} does not exist; "
+                + "set 'listener.arn' to the stack's ListenerArn output.");
         }
     }
 
@@ -125,7 +137,10 @@ public sealed partial class AwsInfraProvider
 
             if (DateTimeOffset.UtcNow >= deadline)
             {
-                throw new InfraProviderException(InfraProviderErrorReason.Internal, $"Environment '{environment}': the listener reports {Describe(read.Weights)} instead of {Describe(wanted)} after {options.ReadBackTimeout.TotalSeconds:0} s; retry with the same key.");
+                throw new InfraProviderException(InfraProviderErrorReason.Internal,
+                    $"Environment '{environment}': "
+                    + $"the listener reports {Describe(read.Weights)} instead of {Describe(wanted)} after "
+                    + $"{options.ReadBackTimeout.TotalSeconds:0} s; retry with the same key.");
             }
 
             await Task.Delay(options.PollInterval, cancellationToken).ConfigureAwait(false);
@@ -147,7 +162,9 @@ public sealed partial class AwsInfraProvider
             }
             else
             {
-                logger.LogDebug("Listener {Listener} forwards to {TargetGroup}, which is no infra-set; left out of the weights", listener.Arn, target.TargetGroupArn);
+                logger.LogDebug(
+                    "Listener {Listener} forwards to {TargetGroup}, which is no infra-set; "
+                    + "left out of the weights", listener.Arn, target.TargetGroupArn);
             }
         }
 

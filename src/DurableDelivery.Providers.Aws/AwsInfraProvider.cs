@@ -109,7 +109,10 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
             var listener = await clients.LoadBalancing.DescribeListenerAsync(env.ListenerArn, cancellationToken).ConfigureAwait(false);
             if (spec.Port != 0 && spec.Port != listener.Port)
             {
-                throw Rejected(InfraProviderErrorReason.ListenerConflict, $"Environment '{spec.Environment}': listener {env.ListenerArn} listens on port {listener.Port}, not {spec.Port}; leave the port unset for the aws provider or change the listener in the stack.");
+                throw Rejected(InfraProviderErrorReason.ListenerConflict,
+                    $"Environment '{spec.Environment}': "
+                    + $"listener {env.ListenerArn} listens on port {listener.Port}, not {spec.Port}; "
+                    + "leave the port unset for the aws provider or change the listener in the stack.");
             }
 
             var lb = await clients.LoadBalancing.DescribeLoadBalancerAsync(listener.LoadBalancerArn, cancellationToken).ConfigureAwait(false);
@@ -128,7 +131,9 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
     private AwsEnvironmentOptions Environment(string environment) =>
         options.Environments.TryGetValue(environment, out var env)
             ? env
-            : throw Rejected(InfraProviderErrorReason.InvalidSpec, $"Environment '{environment}' is not configured for the aws provider; add it under 'environments' in the AWS provider settings (listenerArn, subnets, launchTemplate).");
+            : throw Rejected(InfraProviderErrorReason.InvalidSpec,
+                $"Environment '{environment}' is not configured for the aws provider; "
+                + "add it under 'environments' in the AWS provider settings (listenerArn, subnets, launchTemplate).");
 
     /// <summary>Checks that the environment's listener, subnets and launch template exist; nothing is created before
     /// this passes.</summary>
@@ -140,7 +145,9 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
         }
         catch (AwsQueryException e) when (e.Code is "ListenerNotFound" or "ValidationError")
         {
-            throw Rejected(InfraProviderErrorReason.InvalidSpec, $"Environment '{name}': listener {env.ListenerArn} does not exist; set 'listener.arn' to the stack's ListenerArn output (aws elbv2 describe-listeners).");
+            throw Rejected(InfraProviderErrorReason.InvalidSpec,
+                $"Environment '{name}': listener {env.ListenerArn} does not exist; "
+                + "set 'listener.arn' to the stack's ListenerArn output (aws elbv2 describe-listeners).");
         }
 
         var missing = await clients.Ec2.MissingSubnetsAsync(env.Subnets, cancellationToken).ConfigureAwait(false);
@@ -150,7 +157,9 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
         }
 
         return await clients.Ec2.DescribeLaunchTemplateAsync(env.LaunchTemplate, cancellationToken).ConfigureAwait(false)
-            ?? throw Rejected(InfraProviderErrorReason.InvalidSpec, $"Environment '{name}': launch template {env.LaunchTemplate} does not exist; set 'launchTemplate' to the stack's LaunchTemplateId output (aws ec2 describe-launch-templates).");
+            ?? throw Rejected(InfraProviderErrorReason.InvalidSpec,
+                $"Environment '{name}': launch template {env.LaunchTemplate} does not exist; "
+                + "set 'launchTemplate' to the stack's LaunchTemplateId output (aws ec2 describe-launch-templates).");
     }
 
     private static void RequireKey(string idempotencyKey)
@@ -198,7 +207,9 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
         catch (Exception e) when (DeniedCode(e) is { } code)
         {
             logger.LogError(e, "AWS denied a call");
-            throw new InfraProviderException(InfraProviderErrorReason.Internal, $"AWS denied the call ({code}: {e.Message}); attach infra/aws's WorkerPolicy to the worker's role or refresh its credentials, then retry.", e);
+            throw new InfraProviderException(InfraProviderErrorReason.Internal,
+                $"AWS denied the call ({code}: {e.Message}); "
+                + "attach infra/aws's WorkerPolicy to the worker's role or refresh its credentials, then retry.", e);
         }
         catch (Exception e) when (e is AwsQueryException or AmazonServiceException)
         {
@@ -246,7 +257,10 @@ public sealed partial class AwsInfraProvider : IInfraProvider, IDisposable
         }
         catch (AmazonClientException e)
         {
-            throw new InfraRequestRejectedException(InfraProviderErrorReason.InvalidSpec, $"AWS credentials missing: none in the standard chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws/credentials, instance role); configure one of them ({e.Message.Split('\n')[0]}).");
+            throw new InfraRequestRejectedException(InfraProviderErrorReason.InvalidSpec,
+                "AWS credentials missing: "
+                + "none in the standard chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
+                + $"~/.aws/credentials, instance role); configure one of them ({e.Message.Split('\n')[0]}).");
         }
     }
 

@@ -93,7 +93,9 @@ public sealed record AwsProviderOptions
     {
         if (!File.Exists(path))
         {
-            throw new InfraRequestRejectedException(InfraProviderErrorReason.InvalidSpec, $"AWS provider settings file '{path}' does not exist; copy infra/aws/provider.example.json and fill in your stack's outputs.");
+            throw new InfraRequestRejectedException(InfraProviderErrorReason.InvalidSpec,
+                $"AWS provider settings file '{path}' does not exist; "
+                + "copy infra/aws/provider.example.json and fill in your stack's outputs.");
         }
 
         AwsProviderOptions? options;
@@ -125,7 +127,9 @@ public sealed record AwsProviderOptions
 
         if ((Credentials.AccessKeyId is null) != (Credentials.SecretAccessKey is null))
         {
-            problems.Add("'credentials' sets only one of 'accessKeyId' and 'secretAccessKey'; set both, or neither to use the standard chain.");
+            problems.Add(
+                "'credentials' sets only one of 'accessKeyId' and 'secretAccessKey'; "
+                + "set both, or neither to use the standard chain.");
         }
 
         if (InstancePort is < 1 or > 65535)
@@ -140,23 +144,31 @@ public sealed record AwsProviderOptions
 
         if (PollInterval <= TimeSpan.Zero || ReadBackTimeout <= TimeSpan.Zero || DeleteTimeout <= TimeSpan.Zero || HealthCheckGracePeriod < TimeSpan.Zero)
         {
-            problems.Add("'pollInterval', 'readBackTimeout' and 'deleteTimeout' must be positive and 'healthCheckGracePeriod' not negative.");
+            problems.Add(
+                "'pollInterval', 'readBackTimeout' and 'deleteTimeout' must be positive and "
+                + "'healthCheckGracePeriod' not negative.");
         }
 
         if (TargetHealthCheckInterval < TimeSpan.FromSeconds(5) || TargetHealthCheckInterval > TimeSpan.FromSeconds(300) || HealthyThreshold is < 2 or > 10)
         {
-            problems.Add($"'targetHealthCheckInterval' is {TargetHealthCheckInterval} and 'healthyThreshold' {HealthyThreshold}; an ALB takes 5-300 seconds and 2-10 checks.");
+            problems.Add(
+                $"'targetHealthCheckInterval' is {TargetHealthCheckInterval} and 'healthyThreshold' "
+                + $"{HealthyThreshold}; an ALB takes 5-300 seconds and 2-10 checks.");
         }
 
         var period = MetricsPeriod.TotalSeconds;
         if (period != Math.Floor(period) || !(period is 1 or 5 or 10 or 30 || (period >= 60 && period % 60 == 0)))
         {
-            problems.Add($"'metricsPeriod' is {MetricsPeriod}; CloudWatch takes 1, 5, 10 or 30 seconds or a multiple of 60 seconds.");
+            problems.Add(
+                $"'metricsPeriod' is {MetricsPeriod}; "
+                + "CloudWatch takes 1, 5, 10 or 30 seconds or a multiple of 60 seconds.");
         }
 
         if (MaxMetricsWindow < MetricsPeriod)
         {
-            problems.Add($"'maxMetricsWindow' ({MaxMetricsWindow}) is shorter than 'metricsPeriod' ({MetricsPeriod}); make it at least one period.");
+            problems.Add(
+                $"'maxMetricsWindow' ({MaxMetricsWindow}) is shorter than 'metricsPeriod' ({MetricsPeriod}); "
+                + "make it at least one period.");
         }
 
         if (Retry.MaxAttempts is < 1 or > 20 || Retry.BaseDelay < TimeSpan.Zero || Retry.MaxDelay < Retry.BaseDelay)
@@ -168,17 +180,25 @@ public sealed record AwsProviderOptions
         {
             if (env.ListenerArn is null || !env.ListenerArn.StartsWith("arn:", StringComparison.Ordinal) || !env.ListenerArn.Contains(":listener/app/", StringComparison.Ordinal))
             {
-                problems.Add($"Environment '{name}' has listener ARN '{env.ListenerArn}', which is not an ALB listener ARN; use the stack's ListenerArn output (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).");
+                problems.Add(
+                    $"Environment '{name}' has listener ARN '{env.ListenerArn}', "
+                    + "which is not an ALB listener ARN; "
+                    + "use the stack's ListenerArn output "
+                    + "(arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).");
             }
 
             if (env.Subnets is null || env.Subnets.Count == 0)
             {
-                problems.Add($"Environment '{name}' names no 'subnets'; list the subnets the groups launch into, e.g. the stack's SubnetIds.");
+                problems.Add(
+                    $"Environment '{name}' names no 'subnets'; "
+                    + "list the subnets the groups launch into, e.g. the stack's SubnetIds.");
             }
 
             if (string.IsNullOrWhiteSpace(env.LaunchTemplate))
             {
-                problems.Add($"Environment '{name}' names no 'launchTemplate'; set it to the stack's LaunchTemplateId output.");
+                problems.Add(
+                    $"Environment '{name}' names no 'launchTemplate'; "
+                    + "set it to the stack's LaunchTemplateId output.");
             }
 
             if (env.MaxInstances is < 1 or > 1000)

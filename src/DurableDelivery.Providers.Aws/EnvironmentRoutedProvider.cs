@@ -37,7 +37,9 @@ public sealed class EnvironmentRoutedProvider : IInfraProvider
         {
             if (all.FirstOrDefault(other => other != name && other.StartsWith(name + "-", StringComparison.Ordinal)) is { } clash)
             {
-                throw new InfraRequestRejectedException(InfraProviderErrorReason.InvalidSpec, $"Environment names '{name}' (aws) and '{clash}' cannot be told apart by infra-set id; rename one so that neither is the other's prefix followed by '-'.");
+                throw new InfraRequestRejectedException(InfraProviderErrorReason.InvalidSpec,
+                    $"Environment names '{name}' (aws) and '{clash}' cannot be told apart by infra-set id; "
+                    + "rename one so that neither is the other's prefix followed by '-'.");
             }
         }
     }
