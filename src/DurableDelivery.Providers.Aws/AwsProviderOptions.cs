@@ -164,6 +164,11 @@ public sealed record AwsProviderOptions
                 + "CloudWatch takes 1, 5, 10 or 30 seconds or a multiple of 60 seconds.");
         }
 
+        if (MetricsPeriod > TimeSpan.Zero && MaxMetricsWindow / MetricsPeriod > 1440)
+        {
+            problems.Add($"'maxMetricsWindow' ({MaxMetricsWindow}) holds more than 1440 periods of {MetricsPeriod}, the most one CloudWatch call returns; shorten the window or lengthen the period.");
+        }
+
         if (MaxMetricsWindow < MetricsPeriod)
         {
             problems.Add(

@@ -106,6 +106,9 @@ public sealed class BadInputTests(MotoServer moto, ITestOutputHelper output)
             e.Reason.ShouldBe(InfraProviderErrorReason.InvalidSpec);
             e.Message.ShouldBe($"AWS credentials missing: profile 'nope' is not in {empty}; add it (aws configure --profile nope) or name another profile.");
 
+            var tooLong = Should.Throw<InfraRequestRejectedException>(() => new AwsInfraProvider(new AwsProviderOptions { MetricsPeriod = TimeSpan.FromSeconds(1), MaxMetricsWindow = TimeSpan.FromHours(1) }));
+            tooLong.Message.ShouldBe("AWS provider settings: 'maxMetricsWindow' (01:00:00) holds more than 1440 periods of 00:00:01, the most one CloudWatch call returns; shorten the window or lengthen the period.");
+
             var half = Should.Throw<InfraRequestRejectedException>(() => new AwsInfraProvider(options with { Credentials = new AwsCredentialOptions { AccessKeyId = "AKIA" } }));
             half.Message.ShouldBe("AWS provider settings: 'credentials' sets only one of 'accessKeyId' and 'secretAccessKey'; set both, or neither to use the standard chain.");
         }
