@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DurableDelivery.Cli.Common;
+using DurableDelivery.Providers.Aws;
 using DurableDelivery.Providers.Local;
 using DurableDelivery.Workflows;
 using Serilog;
@@ -13,7 +14,7 @@ namespace DurableDelivery.Cli.Delivery;
 /// A worker hosted by the command itself: an environment override must work "at any moment, even while a worker is
 /// down", so when no worker accepts it, <c>ddctl env rollback</c> (and <c>set-weights</c>) runs one in its own process
 /// for as long as the command runs. It is the same Temporal worker as <c>ddctl worker run</c> (same workflows, same
-/// local provider, same task queue); only its lifetime differs. Two workers on one task queue is ordinary Temporal.
+/// providers: the local one, and AWS for the environments <c>--aws-settings</c> names; same task queue); only its lifetime differs. Two workers on one task queue is ordinary Temporal.
 /// </content>
 internal sealed partial class DeliveryCli
 {
@@ -40,16 +41,18 @@ internal sealed partial class DeliveryCli
     {
         private readonly Serilog.Core.Logger serilog;
         private readonly SerilogLoggerFactory loggerFactory;
-        private readonly LocalInfraProvider provider;
+        private readonly LocalInfraProvider local;
+        private readonly AwsInfraProvider? aws;
         private readonly TemporalWorker worker;
         private readonly CancellationTokenSource stop = new();
         private readonly Task run;
 
-        private HostedWorker(Serilog.Core.Logger serilog, SerilogLoggerFactory loggerFactory, LocalInfraProvider provider, TemporalWorker worker)
+        private HostedWorker(Serilog.Core.Logger serilog, SerilogLoggerFactory loggerFactory, LocalInfraProvider local, AwsInfraProvider? aws, TemporalWorker worker)
         {
             this.serilog = serilog;
             this.loggerFactory = loggerFactory;
-            this.provider = provider;
+            this.local = local;
+            this.aws = aws;
             this.worker = worker;
             run = worker.ExecuteAsync(stop.Token);
         }
@@ -62,9 +65,24 @@ internal sealed partial class DeliveryCli
                 .WriteTo.File(Path.Combine(cli.DataDir, "logs", "hosted-worker-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, restrictedToMinimumLevel: LogEventLevel.Warning)
                 .CreateLogger();
             var loggerFactory = new SerilogLoggerFactory(serilog);
-            var provider = new LocalInfraProvider(cli.DataDir);
-            var options = WorkflowRegistry.Register(new TemporalWorkerOptions(taskQueue) { LoggerFactory = loggerFactory, Identity = $"ddctl-hosted@{Environment.ProcessId}" }, provider);
-            return new HostedWorker(serilog, loggerFactory, provider, new TemporalWorker(cli.Client, options));
+            var local = new LocalInfraProvider(cli.DataDir);
+            AwsInfraProvider? aws = null;
+            try
+            {
+                // The settings were loaded (and checked) when the command started; the router owns neither provider.
+                aws = AwsSettings.CreateProvider(cli.AwsOptions, loggerFactory);
+                var provider = AwsSettings.Route(local, aws);
+                var options = WorkflowRegistry.Register(new TemporalWorkerOptions(taskQueue) { LoggerFactory = loggerFactory, Identity = $"ddctl-hosted@{Environment.ProcessId}" }, provider);
+                return new HostedWorker(serilog, loggerFactory, local, aws, new TemporalWorker(cli.Client, options));
+            }
+            catch
+            {
+                aws?.Dispose();
+                local.Dispose();
+                loggerFactory.Dispose();
+                serilog.Dispose();
+                throw;
+            }
         }
 
         public async ValueTask DisposeAsync()
@@ -81,7 +99,8 @@ internal sealed partial class DeliveryCli
             finally
             {
                 worker.Dispose();
-                provider.Dispose();
+                aws?.Dispose();
+                local.Dispose();
                 loggerFactory.Dispose();
                 await serilog.DisposeAsync();
                 stop.Dispose();

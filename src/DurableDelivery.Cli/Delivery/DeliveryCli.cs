@@ -9,6 +9,7 @@ using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
+using DurableDelivery.Providers.Aws;
 using DurableDelivery.Workflows;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
@@ -60,6 +61,10 @@ internal sealed partial class DeliveryCli : IAsyncDisposable
 
     /// <summary>Gets the full path of the data dir.</summary>
     public string DataDir { get; }
+
+    /// <summary>Gets or sets the AWS provider settings (<c>--aws-settings</c>), or <see langword="null"/> for local environments only: a worker
+    /// this command hosts serves the environments they name on AWS.</summary>
+    public AwsProviderOptions? AwsOptions { get; set; }
 
     /// <summary>Gets how long to wait for a worker.</summary>
     public TimeSpan Timeout { get; }

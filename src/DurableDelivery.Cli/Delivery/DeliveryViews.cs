@@ -1,10 +1,12 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Common;
 using DurableDelivery.Domain.Gates;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
 using DurableDelivery.Domain.VersionSets;
+using DurableDelivery.Providers.Aws;
 using Temporalio.Api.Enums.V1;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
@@ -90,6 +92,52 @@ internal static class DeliveryViews
     public static string Active(ActiveDelivery a) =>
         $"{a.DeliveryId}: {a.Phase}{(a.StepIndex >= 0 ? $", step {a.StepIndex + 1}" : string.Empty)}{(a.Paused ? ", PAUSED" : string.Empty)}"
         + (a.InfraSetId is { } id ? $", new infra-set {id}" : string.Empty);
+
+    /// <summary><c>ddctl env status</c> of an AWS environment: each infra-set's group, target group, weight, capacity and whether it could take traffic back.</summary>
+    public static IRenderable AwsReadiness(string environment, IReadOnlyList<AwsInfraSetReadiness> sets)
+    {
+        var table = new Table()
+            .Title($"AWS infra-sets of {Markup.Escape(environment)} (oldest first)")
+            .AddColumns("Infra-set", "Group", "Target group", "Weight", "InService/desired", "Healthy targets", "Template version", "AMI", "Readiness");
+        foreach (var r in sets)
+        {
+            table.AddRow(
+                new Text(r.InfraSetId),
+                new Text(r.GroupName),
+                new Text(r.TargetGroupArn is { } arn ? TargetGroupName(arn) : "(missing)"),
+                new Text(r.Weight.ToString(CultureInfo.InvariantCulture)),
+                new Text($"{r.InService}/{r.DesiredCapacity}"),
+                new Text(r.HealthyTargets.ToString(CultureInfo.InvariantCulture)),
+                new Text($"{r.LaunchTemplateVersion ?? "?"} ({(r.LaunchTemplateVersionExists ? "exists" : "missing")})"),
+                new Text($"{r.ArtifactId} ({(r.ImageAvailable ? "available" : "unavailable")})"),
+                r.Ready ? new Markup("[green]ready[/]") : new Markup($"[red]{Markup.Escape(string.Join("; ", r.Problems))}[/]"));
+        }
+
+        return sets.Count == 0 ? new Text($"AWS: no infra-sets of {environment} (no Auto Scaling group tagged dd:environment={environment}).") : table;
+    }
+
+    /// <summary>One row of <see cref="AwsReadiness"/> as JSON (the <c>aws</c> array of <c>env status -o json</c>).</summary>
+    public static JsonNode AwsReadinessJson(AwsInfraSetReadiness r) => new JsonObject
+    {
+        ["infraSetId"] = r.InfraSetId,
+        ["artifactId"] = r.ArtifactId,
+        ["version"] = r.Version,
+        ["group"] = r.GroupName,
+        ["targetGroupArn"] = r.TargetGroupArn,
+        ["weight"] = r.Weight,
+        ["desiredCapacity"] = r.DesiredCapacity,
+        ["inService"] = r.InService,
+        ["healthyTargets"] = r.HealthyTargets,
+        ["launchTemplateVersion"] = r.LaunchTemplateVersion,
+        ["launchTemplateVersionExists"] = r.LaunchTemplateVersionExists,
+        ["imageAvailable"] = r.ImageAvailable,
+        ["ready"] = r.Ready,
+        ["problems"] = new JsonArray([.. r.Problems.Select(p => (JsonNode)JsonValue.Create(p))]),
+    };
+
+    /// <summary>The name in a target group ARN (<c>...:targetgroup/&lt;name&gt;/&lt;id&gt;</c>).</summary>
+    private static string TargetGroupName(string arn) =>
+        arn.Split(":targetgroup/", 2) is [_, var rest] ? rest.Split('/')[0] : arn;
 
     // ---------- deliveries ----------
 

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
+using DurableDelivery.Providers;
+using DurableDelivery.Providers.Aws;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using Spectre.Console;
@@ -115,16 +117,22 @@ internal static class EnvCommands
         var command = new Command(
             "status",
             "Show an environment: infra-sets (version, status, weight, last known good / rollback target / warm marks, retired), weights, the active delivery, "
-            + "the queue, recent deliveries and overrides; invariant violations are highlighted.\n"
-            + "Example: ddctl env status demo")
+            + "the queue, recent deliveries and overrides; invariant violations are highlighted. "
+            + "For an environment declared 'provider: aws', --aws-settings adds each infra-set's Auto Scaling group, target group, weight, capacity, healthy targets, "
+            + "launch template version and AMI, and whether it is ready to take traffic back (JSON: the \"aws\" array).\n"
+            + "Example: ddctl env status demo [--aws-settings provider.json]")
         { environment };
+        var awsSettings = AwsSettings.Option("for an environment declared 'provider: aws', probe its infra-sets on AWS.");
+        command.Options.Add(awsSettings);
         var common = DeliveryCli.AddCommon(command);
         command.Action = new CliAction(async (parse, ct) =>
         {
             var env = DeliveryCli.CheckEnvironmentName(parse.GetValue(environment));
+            var awsOptions = AwsSettings.Load(parse.GetValue(awsSettings));
             await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
             var run = await cli.RequireEnvironmentAsync(env);
             var status = await cli.QueryStatusAsync<EnvironmentStatus>(run.Id);
+            var readiness = status.Value.Provider == "aws" && awsOptions is not null ? await AwsReadinessAsync(awsOptions, env, ct) : null;
             if (parse.IsJson(common.Output))
             {
                 var json = new JsonObject { ["workflowId"] = run.Id, ["workflowStatus"] = DeliveryCli.StatusText(run.Status) };
@@ -133,16 +141,50 @@ internal static class EnvCommands
                     json[key] = value?.DeepClone();
                 }
 
+                if (readiness is not null)
+                {
+                    json["aws"] = new JsonArray([.. readiness.Select(DeliveryViews.AwsReadinessJson)]);
+                }
+
                 Output.Json(json);
             }
             else
             {
                 Output.Table.Write(DeliveryViews.Environment(status.Value, run.Status));
+                if (readiness is not null)
+                {
+                    Output.Table.Write(DeliveryViews.AwsReadiness(env, readiness));
+                }
+                else if (status.Value.Provider == "aws")
+                {
+                    Output.Line($"AWS groups and readiness not shown: pass --aws-settings <file> (or set {AwsSettings.Variable}).");
+                }
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Probes an AWS environment's infra-sets (<see cref="AwsInfraProvider.DescribeReadinessAsync"/>). Settings AWS refuses (an environment
+    /// they do not name, a listener that does not exist) exit 1; AWS unreachable or failing exits 5.
+    /// </summary>
+    private static async Task<IReadOnlyList<AwsInfraSetReadiness>> AwsReadinessAsync(AwsProviderOptions options, string environment, CancellationToken ct)
+    {
+        using var aws = AwsSettings.CreateProvider(options, null)!;
+        try
+        {
+            return await aws.DescribeReadinessAsync(environment, ct);
+        }
+        catch (InfraProviderException e) when (!e.IsRetryable)
+        {
+            throw CliException.BadInput($"AWS readiness of '{environment}': {e.Message}");
+        }
+        catch (InfraProviderException e)
+        {
+            throw new CliException(ExitCodes.Unavailable, $"AWS readiness of '{environment}': {e.Message}");
+        }
     }
 
     private static Command Rollback()
@@ -160,6 +202,8 @@ internal static class EnvCommands
         { environment, to };
         var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
         var hostWorker = DeliveryCli.AddHostWorker(command, "rollback");
+        var awsSettings = AwsSettings.Option("a worker hosted here (--host-worker auto) serves the environments it names on AWS.");
+        command.Options.Add(awsSettings);
         var common = DeliveryCli.AddCommon(command);
         command.Action = new CliAction((parse, ct) =>
         {
@@ -172,7 +216,7 @@ internal static class EnvCommands
             }
 
             var request = new RollbackOverride { To = target, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
-            return OverrideAsync(parse, common, env, "rollback", "rollback", request, parse.GetValue(hostWorker)!, ct);
+            return OverrideAsync(parse, common, env, "rollback", "rollback", request, parse.GetValue(hostWorker)!, AwsSettings.Load(parse.GetValue(awsSettings)), ct);
         });
         return command;
     }
@@ -188,6 +232,8 @@ internal static class EnvCommands
         { environment, weights };
         var audit = DeliveryCli.AddAudit(command, "Why (required); recorded with the override.");
         var hostWorker = DeliveryCli.AddHostWorker(command, "weight change");
+        var awsSettings = AwsSettings.Option("a worker hosted here (--host-worker auto) serves the environments it names on AWS.");
+        command.Options.Add(awsSettings);
         var common = DeliveryCli.AddCommon(command);
         command.Action = new CliAction((parse, ct) =>
         {
@@ -195,7 +241,7 @@ internal static class EnvCommands
             var table = ParseWeights(parse.GetValue(weights)!);
             var (by, reason) = DeliveryCli.Audit(parse, audit);
             var request = new SetWeightsOverride { Weights = table, RequestedBy = by, Reason = reason, RequestedAt = DateTimeOffset.UtcNow };
-            return OverrideAsync(parse, common, env, "setWeights", "weight change", request, parse.GetValue(hostWorker)!, ct);
+            return OverrideAsync(parse, common, env, "setWeights", "weight change", request, parse.GetValue(hostWorker)!, AwsSettings.Load(parse.GetValue(awsSettings)), ct);
         });
         return command;
     }
@@ -234,9 +280,10 @@ internal static class EnvCommands
     /// with a worker run here when none accepts it (<c>--host-worker auto</c>), and print what changed.
     /// </summary>
     private static async Task<int> OverrideAsync(
-        ParseResult parse, CommonOptions common, string env, string update, string what, Override request, string hostWorker, CancellationToken ct)
+        ParseResult parse, CommonOptions common, string env, string update, string what, Override request, string hostWorker, AwsProviderOptions? awsOptions, CancellationToken ct)
     {
         await using var cli = await DeliveryCli.OpenAsync(parse, common, ct);
+        cli.AwsOptions = awsOptions;
         var run = await cli.RequireRunningEnvironmentAsync(env);
         var ids = new JsonObject { ["environment"] = env, ["workflowId"] = run.Id };
         var call = new OverrideCall(run.Id, update, what, request, null, env, ids, $"ddctl env status {env}")

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using DurableDelivery.Cli.Common;
 using DurableDelivery.Providers;
+using DurableDelivery.Providers.Aws;
 using DurableDelivery.Providers.Local;
 using DurableDelivery.Workflows;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
+using Serilog.Extensions.Logging;
 using Temporalio.Client;
 using Temporalio.Extensions.Hosting;
 
@@ -32,22 +34,24 @@ internal static class WorkerCommands
     {
         var taskQueue = CliOptions.TaskQueue("Task queue to serve.");
         var dataDir = CliOptions.DataDir();
+        var awsSettings = AwsSettings.Option("the environments it names are served on AWS, the others by the local provider.");
         var command = new Command(
             "run",
             "Host this build's workflows and activities on a Temporal task queue until Ctrl+C or SIGTERM, then shut down gracefully "
             + "(activities in flight get the SDK's graceful timeout). Without --address or TEMPORAL_ADDRESS it uses the embedded server at "
             + $"{TemporalConnection.DefaultAddress}, started in the background when none runs. The local provider's state and the logs live in --data-dir. "
-            + "Logs go to stderr and to <data-dir>/logs/worker-<date>.log; stdout gets one line, 'worker ready: task queue <q>, namespace <ns> at <address>', once the worker polls.\n"
-            + "Example: ddctl worker run --task-queue default --address temporal.example.com:7233 --namespace deliveries")
+            + "Logs go to stderr and to <data-dir>/logs/worker-<date>.log; stdout gets one line, 'worker ready: task queue <q>, namespace <ns> at <address>', once the worker polls. "
+            + "With --aws-settings, the environments the settings name are delivered on AWS (docs/aws.md).\n"
+            + "Example: ddctl worker run --task-queue default --address temporal.example.com:7233 --namespace deliveries [--aws-settings provider.json]")
         {
-            taskQueue, dataDir,
+            taskQueue, dataDir, awsSettings,
         };
         var connection = ConnectionOptions.Add(command);
-        command.Action = new CliAction((parse, ct) => RunAsync(parse, connection, parse.GetValue(taskQueue)!, parse.GetValue(dataDir)!, ct));
+        command.Action = new CliAction((parse, ct) => RunAsync(parse, connection, parse.GetValue(taskQueue)!, parse.GetValue(dataDir)!, parse.GetValue(awsSettings), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, ConnectionOptions connection, string taskQueue, string dataDir, CancellationToken invocationToken)
+    private static async Task<int> RunAsync(ParseResult parse, ConnectionOptions connection, string taskQueue, string dataDir, string? awsSettingsPath, CancellationToken invocationToken)
     {
         if (string.IsNullOrWhiteSpace(taskQueue))
         {
@@ -60,6 +64,7 @@ internal static class WorkerCommands
             throw CliException.BadInput($"--data-dir '{fullDataDir}' is a file, not a directory; pass a directory for the provider's state and the logs.");
         }
 
+        var awsOptions = AwsSettings.Load(awsSettingsPath);
         var crashPoints = CrashPoints.FromEnvironment();
 
         // Connect first (starting the embedded server when it is the default and none runs): a wrong address is one
@@ -80,7 +85,13 @@ internal static class WorkerCommands
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSerilog(serilog);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.Services.AddSingleton<IInfraProvider>(_ => new LocalInfraProvider(fullDataDir));
+        // Made now, so missing AWS credentials or clashing environment names are one error line before the worker
+        // starts. Registered as an instance (the container disposes nothing of it): both providers are disposed here,
+        // after the host (declared later, disposed first); the router over them owns nothing.
+        using var local = new LocalInfraProvider(fullDataDir);
+        using var awsLogs = new SerilogLoggerFactory(serilog);
+        using var aws = AwsSettings.CreateProvider(awsOptions, awsLogs);
+        builder.Services.AddSingleton(AwsSettings.Route(local, aws));
         builder.Services.AddSingleton<ITemporalClient>(client);
         var worker = builder.Services
             .AddHostedTemporalWorker(taskQueue)

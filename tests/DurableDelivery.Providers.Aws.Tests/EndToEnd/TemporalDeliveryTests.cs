@@ -1,13 +1,10 @@
-using DurableDelivery.Domain.Environments;
 using DurableDelivery.Domain.Overrides;
 using DurableDelivery.Domain.Traffic;
-using DurableDelivery.Domain.VersionSets;
 using DurableDelivery.Providers.Aws.Tests.Support;
 using DurableDelivery.Workflows;
 using DurableDelivery.Workflows.Delivery;
 using DurableDelivery.Workflows.Environments;
 using DurableDelivery.Workflows.Tests.Support;
-using Temporalio.Client;
 using Temporalio.Worker;
 
 namespace DurableDelivery.Providers.Aws.Tests.EndToEnd;
@@ -25,58 +22,13 @@ public sealed class TemporalDeliveryTests(MotoServer moto, ITestOutputHelper out
     {
         using var stack = await MotoStack.CreateAsync(moto, "wf");
         using var provider = stack.Provider(new XunitLoggerProvider(output));
-        var yaml = $$"""
-            name: wf
-            provider: aws
-            listener:
-              arn: {{stack.ListenerArn}}
-            instances: 2
-            artifact:
-              component: app
-              format: "{artifact}"
-            rollout:
-              - weight: 100
-            warmRetention: 1
-            """;
-        var declaration = EnvironmentDeclaration.Parse(yaml, "wf.yaml").GetValueOrThrow();
-
         await using var temporal = await TestTemporal.StartAsync();
         using var worker = new TemporalWorker(temporal.Client, WorkflowRegistry.Register(new TemporalWorkerOptions("aws"), provider));
         await worker.ExecuteAsync(async () =>
         {
-            var environment = await temporal.Client.StartWorkflowAsync(
-                (EnvironmentWorkflow e) => e.RunAsync(new EnvironmentInput { Declaration = declaration }),
-                new WorkflowOptions(id: "env/wf", taskQueue: "aws"));
-
-            async Task<DeliveryResult> DeliverAsync(string version, string ami)
-            {
-                var versionSet = VersionSet.Parse($"stack: sample\ncomponents:\n  - name: app\n    version: {version}\n    artifact: {ami}\n", $"{version}.yaml").GetValueOrThrow();
-                var ticket = await environment.ExecuteUpdateAsync(e => e.RequestDeliveryAsync(new DeliveryRequest
-                {
-                    Environment = declaration, VersionSet = versionSet, RequestedBy = "tester", Reason = "aws e2e", RequestedAt = DateTimeOffset.UnixEpoch,
-                }));
-                await Eventually.EventuallyAsync(
-                    async () =>
-                    {
-                        try
-                        {
-                            await temporal.Client.GetWorkflowHandle(ticket.DeliveryId).DescribeAsync();
-                            return true;
-                        }
-                        catch (Temporalio.Exceptions.RpcException e) when (e.Code == Temporalio.Exceptions.RpcException.StatusCode.NotFound)
-                        {
-                            return false;
-                        }
-                    },
-                    TimeSpan.FromSeconds(30),
-                    $"{ticket.DeliveryId} started");
-                var result = await temporal.Client.GetWorkflowHandle(ticket.DeliveryId).GetResultAsync<DeliveryResult>();
-                await Eventually.EventuallyAsync(
-                    async () => (await environment.QueryAsync(e => e.Status)).ActiveDelivery?.DeliveryId != ticket.DeliveryId,
-                    TimeSpan.FromSeconds(20),
-                    $"env/wf took in the end of {ticket.DeliveryId}");
-                return result;
-            }
+            var env = await AwsEnvironment.StartAsync(temporal.Client, stack, "aws");
+            var environment = env.Handle;
+            Task<DeliveryResult> DeliverAsync(string version, string ami) => env.DeliverAsync(version, ami, "aws e2e");
 
             async Task ListenerMatchesEnvironmentAsync(TrafficWeights expected)
             {
