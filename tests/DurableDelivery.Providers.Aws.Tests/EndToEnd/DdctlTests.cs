@@ -187,10 +187,14 @@ public sealed class DdctlTests(MotoServer moto, ITestOutputHelper output) : IDis
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>Starts the built ddctl (<c>dotnet ddctl.dll</c>; the project reference builds it first).</summary>
+    /// <summary>
+    /// Starts the built ddctl (<c>dotnet ddctl.dll</c>; the project reference builds it first), or the ddctl executable
+    /// named by <c>DD_TEST_DDCTL</c> (e.g. the native one: <c>DD_TEST_DDCTL=artifacts/ddctl-native/ddctl</c>).
+    /// </summary>
     private static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var other = System.Environment.GetEnvironmentVariable("DD_TEST_DDCTL") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+        var info = new ProcessStartInfo(other ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -198,7 +202,11 @@ public sealed class DdctlTests(MotoServer moto, ITestOutputHelper output) : IDis
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(DdctlDll.Value);
+        if (other is null)
+        {
+            info.ArgumentList.Add(DdctlDll.Value);
+        }
+
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
