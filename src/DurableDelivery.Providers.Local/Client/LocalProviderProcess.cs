@@ -146,10 +146,10 @@ public static class LocalProviderProcess
     /// </summary>
     private static string ProviderAssembly()
     {
-        const string File = "DurableDelivery.Providers.Local.dll";
-        string[] candidates = [Path.Combine(AppContext.BaseDirectory, File), Path.Combine(AppContext.BaseDirectory, "provider", File)];
-        return candidates.FirstOrDefault(System.IO.File.Exists)
-            ?? throw new InfraProviderUnavailableException($"The local provider ({File}) is not installed next to this program (looked in {string.Join(" and ", candidates)}). Reinstall ddctl, or build the solution.");
+        const string AssemblyFile = "DurableDelivery.Providers.Local.dll";
+        string[] candidates = [Path.Combine(AppContext.BaseDirectory, AssemblyFile), Path.Combine(AppContext.BaseDirectory, "provider", AssemblyFile)];
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new InfraProviderUnavailableException($"The local provider ({AssemblyFile}) is not installed next to this program (looked in {string.Join(" and ", candidates)}). Reinstall ddctl, or build the solution.");
     }
 
     private static string DotnetHost()
